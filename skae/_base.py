@@ -1,0 +1,373 @@
+"""The shared base estimator: all scikit-learn plumbing lives here."""
+
+from __future__ import annotations
+
+import inspect
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._architectures import _ACTIVATIONS, DenseArchitecture
+from ._network import Network
+from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
+
+_MAX_SEED = 2**31 - 1
+_FLOAT_DTYPES = (np.float64, np.float32)
+# Attributes that are part of the fitted state without a trailing underscore.
+_PRIVATE_FITTED = ("_network", "_trainer")
+
+
+class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Base class of all skae autoencoders.
+
+    It validates parameters and data, runs training (see ``_training.py``),
+    implements ``transform``/``inverse_transform``/``score_samples`` with
+    batched compiled inference, and handles persistence. A subclass only
+    says which architecture and which objective it combines, through
+    :meth:`_architecture` and :meth:`_objective`, and declares its own
+    ``__init__`` and ``_parameter_constraints``.
+
+    Do not use this class directly; use a derived estimator.
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions(OPTIMIZERS)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_decay": [Interval(Real, 0, 1, closed="right")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "restore_best_weights": ["boolean"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # -- extension points ------------------------------------------------------
+    def _architecture(self):
+        """Return the architecture object that builds encoder and decoder."""
+        raise NotImplementedError
+
+    def _objective(self):
+        """Return a fresh objective object built from the parameters."""
+        raise NotImplementedError
+
+    # -- fitting -----------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the autoencoder to X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse CSR/CSC input is densified one batch at a
+            time, never as a whole.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one pass (epoch) over X, keeping the optimiser state.
+
+        The first call builds the network; later calls continue training it,
+        so data that does not fit in memory can be streamed in chunks, as
+        with :class:`~sklearn.decomposition.IncrementalPCA`. Early stopping
+        does not apply.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A batch of training data.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, incremental=True)
+
+    def _fit(self, X, incremental: bool):
+        saved_state = {
+            key: value
+            for key, value in vars(self).items()
+            if key.endswith("_") or key in _PRIVATE_FITTED
+        }
+        continuing = "_network" in saved_state and (incremental or self.warm_start)
+        saved_weights = self._network.get_weights() if continuing else None
+        try:
+            self._train(X, incremental=incremental, continuing=continuing)
+        except BaseException:
+            # A failed (re)fit leaves the previous model exactly as it was.
+            for key in [k for k in vars(self) if k.endswith("_") or k in _PRIVATE_FITTED]:
+                delattr(self, key)
+            vars(self).update(saved_state)
+            if saved_weights is not None:
+                self._network.set_weights(saved_weights)
+            raise
+        return self
+
+    def _train(self, X, *, incremental: bool, continuing: bool) -> None:
+        X = validate_data(
+            self,
+            X,
+            reset=not continuing,
+            accept_sparse=("csr", "csc"),
+            dtype=_FLOAT_DTYPES,
+        )
+        rng = check_random_state(self.random_state)
+        network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
+        if continuing:
+            network = self._network
+            loss_curve = list(self.loss_curve_)
+            validation_scores = list(getattr(self, "validation_scores_", []))
+        else:
+            network = self._build_network(X.shape[1], network_seed)
+            loss_curve, validation_scores = [], []
+
+        X_train, X_val = X, None
+        early_stopping = self.early_stopping and not incremental
+        if early_stopping:
+            X_train, X_val = self._validation_split(X, split_seed)
+
+        batch_size = min(self.batch_size, X_train.shape[0])
+        trainer = self.__dict__.get("_trainer") if incremental and continuing else None
+        if trainer is None:
+            steps_per_epoch = -(-X_train.shape[0] // batch_size)
+            optimizer = make_optimizer(
+                self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
+            )
+            trainer = Trainer(network, optimizer, batch_size, self.shuffle, training_seed)
+
+        history = train(
+            trainer,
+            to_training_data(X_train),
+            max_iter=1 if incremental else self.max_iter,
+            epoch_offset=len(loss_curve),
+            validation_data=X_val,
+            tol=self.tol,
+            n_iter_no_change=None if incremental else self.n_iter_no_change,
+            restore_best_weights=early_stopping and self.restore_best_weights,
+            verbose=self.verbose,
+        )
+
+        self._network = network
+        self._trainer = trainer
+        self.n_components_ = self.n_components
+        self.loss_curve_ = loss_curve + history.losses
+        self.n_iter_ = len(self.loss_curve_)
+        if early_stopping:
+            self.validation_scores_ = validation_scores + history.validation_scores
+            self.best_validation_score_ = max(self.validation_scores_)
+
+    def _build_network(self, n_features: int, seed: int) -> Network:
+        architecture = self._architecture()
+        architecture._validate_params()
+        return Network.build(
+            architecture, self._objective(), n_features, self.n_components, seed, self.alpha
+        )
+
+    def _validation_split(self, X, seed):
+        n_samples = X.shape[0]
+        n_val = round(self.validation_fraction * n_samples)
+        if n_val < 1 or n_val >= n_samples:
+            raise ValueError(
+                f"early_stopping with validation_fraction={self.validation_fraction} "
+                f"leaves {n_val} validation and {n_samples - n_val} training samples "
+                f"out of {n_samples}; both need at least one. Provide more samples, "
+                "change validation_fraction or set early_stopping=False."
+            )
+        order = np.random.default_rng(seed).permutation(n_samples)
+        return X[np.sort(order[n_val:])], X[np.sort(order[:n_val])]
+
+    # -- inference ---------------------------------------------------------------
+    def _check_input(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES
+        )
+
+    def transform(self, X):
+        """Encode X into codes.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            Codes, with the dtype of X (float32 or float64).
+        """
+        X = self._check_input(X)
+        return self._network.apply("encode", X, X.dtype)
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, for example the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            Reconstructions, with the dtype of X (float32 or float64).
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=_FLOAT_DTYPES, input_name="X")
+        if X.shape[1] != self.n_components_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__}."
+                f"inverse_transform expects codes of width n_components_="
+                f"{self.n_components_}."
+            )
+        return self._network.apply("decode", X, X.dtype)
+
+    def score_samples(self, X):
+        """Per-sample score: the negative reconstruction error.
+
+        The error is the one training minimises: the mean squared error
+        over features for ``loss="mse"``, the mean binary cross-entropy for
+        ``loss="binary_crossentropy"``. Higher is better, so low scores
+        flag anomalies.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Score of each sample.
+        """
+        X = self._check_input(X)
+        return self._network.apply("score", X, np.float64)
+
+    def score(self, X, y=None) -> float:
+        """Mean of :meth:`score_samples` over X (higher is better).
+
+        This lets :class:`~sklearn.model_selection.GridSearchCV` tune an
+        autoencoder with no target.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to score.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+            Mean per-sample score.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    # -- Keras access ------------------------------------------------------------
+    @property
+    def encoder_(self) -> keras.Model:
+        """Keras model mapping input rows to codes (shares the fitted weights)."""
+        check_is_fitted(self)
+        encoder = self._network.encoder
+        return keras.Model(encoder.input, encoder.output["code"], name="encoder")
+
+    @property
+    def decoder_(self) -> keras.Model:
+        """Keras model mapping codes to reconstructions (shares the weights)."""
+        check_is_fitted(self)
+        decoder = self._network.decoder
+        outputs = self._network.objective.to_input_space(decoder.output)
+        return keras.Model(decoder.input, outputs, name="decoder")
+
+    # -- sklearn plumbing --------------------------------------------------------
+    @property
+    def _n_features_out(self) -> int:
+        return self.n_components_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def __getstate__(self):
+        # object.__getstate__ returns the live __dict__: copy before editing.
+        state = dict(super().__getstate__())
+        state.pop("_trainer", None)
+        network = state.pop("_network", None)
+        if network is not None:
+            state["_network_weights"] = network.get_weights()
+        return state
+
+    def __setstate__(self, state):
+        weights = state.pop("_network_weights", None)
+        super().__setstate__(state)
+        if weights is not None:
+            self._network = self._build_network(self.n_features_in_, seed=0)
+            self._network.set_weights(weights)
+
+
+class DenseFrontDoorMixin:
+    """Flat ``hidden_layer_sizes``/``activation``/``dropout`` parameters.
+
+    They configure the default :class:`DenseArchitecture`. Passing an
+    ``architecture`` object replaces it; the flat parameters must then keep
+    their defaults, so that no setting is silently ignored.
+    """
+
+    _dense_constraints: dict = {
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(_ACTIVATIONS)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "architecture": [None, HasMethods(["encode", "decode"])],
+    }
+
+    def _architecture(self):
+        if self.architecture is None:
+            return DenseArchitecture(
+                hidden_layer_sizes=self.hidden_layer_sizes,
+                activation=self.activation,
+                dropout=self.dropout,
+            )
+        defaults = inspect.signature(type(self).__init__).parameters
+        changed = [
+            name
+            for name in ("hidden_layer_sizes", "activation", "dropout")
+            if np.any(np.asarray(getattr(self, name)) != np.asarray(defaults[name].default))
+            or np.shape(getattr(self, name)) != np.shape(defaults[name].default)
+        ]
+        if changed:
+            raise ValueError(
+                f"{', '.join(changed)} configure the default dense architecture and "
+                f"cannot be combined with architecture={self.architecture!r}; set "
+                "them on the architecture object instead."
+            )
+        return self.architecture
