@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import BaseAutoEncoder, DenseFrontDoorMixin
+from ._base import BaseAutoEncoder, DenseFrontDoorMixin, store_init_params
+from ._docs import fill_doc
 from ._objectives import Reconstruction
 
 RECONSTRUCTION_LOSSES = {"mse", "binary_crossentropy"}
 
 
+@fill_doc
 class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     """Autoencoder transformer: a nonlinear replacement for PCA.
 
@@ -23,84 +25,13 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     ----------
     n_components : int, default=2
         Width of the code (the number of output features of ``transform``).
-    hidden_layer_sizes : tuple of int, default=(128, 64)
-        Widths of the encoder's hidden layers from the input inwards; the
-        decoder mirrors them. The classic MNIST network is
-        ``(1000, 500, 250)``.
-    activation : {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", \
-            "swish", "linear"}, default="relu"
-        Activation of the hidden layers.
-    dropout : float, default=0.0
-        Dropout rate after every hidden layer, during training only.
-    architecture : architecture object, default=None
-        An architecture such as :class:`DenseArchitecture` or
-        :class:`ResidualArchitecture` that replaces the dense network
-        configured by the three parameters above (which must then keep
-        their defaults). Its parameters grid-search as
-        ``architecture__<name>``.
-    loss : {"mse", "binary_crossentropy"}, default="mse"
-        Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
-        output and suits data scaled to [0, 1].
-    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
-        Keras optimiser (``"sgd"`` uses Nesterov momentum 0.9).
-    learning_rate : float, default=1e-3
-        Initial learning rate.
-    learning_rate_decay : float, default=1.0
-        Factor applied to the learning rate after every epoch (exponential
-        decay; 1.0 keeps it constant).
-    alpha : float, default=0.0
-        L2 penalty on all kernel weights.
-    batch_size : int, default=256
-        Rows per gradient step; clipped to the number of samples.
-    max_iter : int, default=200
-        Maximum number of epochs.
-    shuffle : bool, default=True
-        Whether to shuffle the rows every epoch.
-    early_stopping : bool, default=False
-        Whether to hold out ``validation_fraction`` of the rows and stop when
-        their score stops improving. Without it, training stops when the
-        training loss stops improving.
-    validation_fraction : float, default=0.1
-        Share of rows held out for early stopping.
-    n_iter_no_change : int or None, default=10
-        Epochs without an improvement of at least ``tol`` before stopping;
-        ``None`` always runs ``max_iter`` epochs.
-    tol : float, default=1e-4
-        Minimum improvement of the monitored score.
-    restore_best_weights : bool, default=True
-        With early stopping, end with the weights of the best validation
-        epoch.
-    warm_start : bool, default=False
-        Whether ``fit`` continues from the current weights instead of
-        building a new network.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, shuffling and noise. An int gives reproducible fits
-        without touching the global NumPy, TensorFlow or Keras state.
-    verbose : int, default=0
-        Print one line per epoch (loss, validation loss, time) when > 0.
+    {dense_parameters}
+    {loss_parameter}
+    {training_parameters}
 
     Attributes
     ----------
-    n_components_ : int
-        Width of the code.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during fit, when X has string column
-        names.
-    n_iter_ : int
-        Number of epochs run.
-    loss_curve_ : list of float
-        Mean training loss per epoch (reconstruction loss plus penalties).
-    validation_scores_ : list of float
-        Score (negative loss) on the held-out rows per epoch; only with
-        ``early_stopping=True``.
-    best_validation_score_ : float
-        Best of ``validation_scores_``; only with ``early_stopping=True``.
-    encoder_ : keras.Model
-        Keras model from rows to codes.
-    decoder_ : keras.Model
-        Keras model from codes to reconstructions.
+    {fitted_attributes}
 
     See Also
     --------
@@ -157,27 +88,7 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         random_state=None,
         verbose: int = 0,
     ) -> None:
-        self.n_components = n_components
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.architecture = architecture
-        self.loss = loss
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.learning_rate_decay = learning_rate_decay
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.restore_best_weights = restore_best_weights
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
+        store_init_params(self, locals())
 
     def _objective(self):
         return Reconstruction(self.loss)

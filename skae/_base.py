@@ -27,6 +27,17 @@ _FLOAT_DTYPES = (np.float64, np.float32)
 _PRIVATE_FITTED = ("_network", "_trainer")
 
 
+def store_init_params(estimator, arguments: dict) -> None:
+    """Store ``__init__`` arguments unchanged, as scikit-learn requires.
+
+    Called as ``store_init_params(self, locals())`` first thing in an
+    ``__init__`` whose signature lists every parameter explicitly.
+    """
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
 class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of all skae autoencoders.
 

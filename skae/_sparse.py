@@ -1,0 +1,108 @@
+"""SparseAutoEncoder: reconstruction plus a code-activity penalty."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._autoencoder import AutoEncoder
+from ._base import store_init_params
+from ._docs import fill_doc
+from ._objectives import Sparse
+
+
+@fill_doc
+class SparseAutoEncoder(AutoEncoder):
+    """Sparse autoencoder: few code units active per sample.
+
+    The code layer is nonnegative (ReLU for the L1 penalty, sigmoid for the
+    KL penalty) and training adds a penalty on its activity to the
+    reconstruction loss, so each sample is described by a few active units,
+    like a learnt dictionary. Codes can be wider than the input
+    (overcomplete) without becoming trivial.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Width of the code (the number of output features of ``transform``).
+    sparsity : {"l1", "kl"}, default="l1"
+        ``"l1"``: L1 activity penalty on a ReLU code. ``"kl"``: KL
+        divergence between ``sparsity_target`` and each unit's mean
+        activation of a sigmoid code.
+    sparsity_weight : float, default=1e-3
+        Weight of the penalty relative to the reconstruction loss.
+    sparsity_target : float, default=0.05
+        Target mean activation ``rho`` for ``sparsity="kl"``.
+    {dense_parameters}
+    {loss_parameter}
+    {training_parameters}
+
+    Attributes
+    ----------
+    {fitted_attributes}
+
+    See Also
+    --------
+    AutoEncoder : The same network without the penalty.
+    sklearn.decomposition.DictionaryLearning : Linear sparse coding.
+
+    Notes
+    -----
+    With codes :math:`h_i = f(x_i)` for a batch of :math:`n` rows, the
+    penalty is :math:`\\lambda \\frac{1}{n}\\sum_i \\lVert h_i \\rVert_1` for
+    ``"l1"`` and :math:`\\lambda \\sum_j \\mathrm{KL}(\\rho \\Vert
+    \\hat\\rho_j)` with :math:`\\hat\\rho_j = \\frac{1}{n}\\sum_i h_{ij}` for
+    ``"kl"``, where :math:`\\mathrm{KL}(\\rho \\Vert \\hat\\rho) = \\rho \\log
+    \\frac{\\rho}{\\hat\\rho} + (1-\\rho)\\log\\frac{1-\\rho}{1-\\hat\\rho}`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import SparseAutoEncoder
+    >>> X = load_digits().data / 16.0
+    >>> sae = SparseAutoEncoder(n_components=32, max_iter=5, random_state=0)
+    >>> codes = sae.fit_transform(X)
+    >>> bool((codes >= 0).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **AutoEncoder._parameter_constraints,
+        "sparsity": [StrOptions({"l1", "kl"})],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        n_components: int = 2,
+        *,
+        sparsity: str = "l1",
+        sparsity_weight: float = 1e-3,
+        sparsity_target: float = 0.05,
+        hidden_layer_sizes: tuple[int, ...] = (128, 64),
+        activation: str = "relu",
+        dropout: float = 0.0,
+        architecture=None,
+        loss: str = "mse",
+        optimizer: str = "adam",
+        learning_rate: float = 1e-3,
+        learning_rate_decay: float = 1.0,
+        alpha: float = 0.0,
+        batch_size: int = 256,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int | None = 10,
+        tol: float = 1e-4,
+        restore_best_weights: bool = True,
+        warm_start: bool = False,
+        random_state=None,
+        verbose: int = 0,
+    ) -> None:
+        store_init_params(self, locals())
+
+    def _objective(self):
+        return Sparse(self.loss, self.sparsity, self.sparsity_weight, self.sparsity_target)
