@@ -346,6 +346,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self._network.set_weights(weights)
 
 
+def _comparable(value):
+    """Sequences compare as tuples, so ``[128, 64]`` equals ``(128, 64)``."""
+    return tuple(value) if isinstance(value, (list, tuple, np.ndarray)) else value
+
+
 class DenseFrontDoorMixin:
     """Flat ``hidden_layer_sizes``/``activation``/``dropout`` parameters.
 
@@ -372,8 +377,7 @@ class DenseFrontDoorMixin:
         changed = [
             name
             for name in ("hidden_layer_sizes", "activation", "dropout")
-            if np.any(np.asarray(getattr(self, name)) != np.asarray(defaults[name].default))
-            or np.shape(getattr(self, name)) != np.shape(defaults[name].default)
+            if _comparable(getattr(self, name)) != _comparable(defaults[name].default)
         ]
         if changed:
             raise ValueError(

@@ -77,7 +77,7 @@ class DenoisingAutoEncoder(AutoEncoder):
         **AutoEncoder._parameter_constraints,
         "noise_type": [StrOptions({"gaussian", "masking", "salt_and_pepper"})],
         "noise_level": [Interval(Real, 0, None, closed="left")],
-        "clip": [tuple, None],
+        "clip": ["array-like", None],
     }
 
     def __init__(
