@@ -65,7 +65,7 @@ n_components_ : int
     Width of the code.
 n_features_in_ : int
     Number of features seen during fit.
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of the features seen during fit, when X has string column names.
 n_iter_ : int
     Number of epochs run.

@@ -173,7 +173,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, `n_features_in_`)
             Means of :math:`p(x \\mid z)`: probabilities in [0, 1] for the
             Bernoulli likelihood, real values for the Gaussian one.
         """

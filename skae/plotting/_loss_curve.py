@@ -1,0 +1,145 @@
+"""Training and validation loss per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._base import BaseAutoEncoder
+from ._base import _Display
+
+
+class LossCurveDisplay(_Display):
+    """Training (and validation) loss per epoch of a fitted autoencoder.
+
+    Create it with :meth:`from_estimator`; the constructor only stores
+    values that were computed elsewhere.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        Mean training loss per epoch, e.g. ``estimator.loss_curve_``.
+    validation_loss : array-like of shape (n_epochs,), default=None
+        Loss on held-out rows per epoch, e.g. ``-estimator.validation_scores_``.
+    name : str, default=None
+        Name of the estimator, used as the title.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        Training loss curve.
+    validation_line_ : matplotlib Line2D or None
+        Validation loss curve, None without validation loss.
+    ax_ : matplotlib Axes
+        Axes the curves are drawn on.
+    figure_ : matplotlib Figure
+        Figure holding ``ax_``.
+
+    See Also
+    --------
+    ReconstructionDisplay : Originals above reconstructions.
+    LatentSpaceDisplay : Scatter plot of the codes.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoEncoder
+    >>> from skae.plotting import LossCurveDisplay
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = AutoEncoder(max_iter=5, early_stopping=True, random_state=0).fit(X / 16)
+    >>> display = LossCurveDisplay.from_estimator(ae)
+    >>> display.line_.get_ydata().shape
+    (5,)
+    >>> display.ax_.get_xlabel()
+    'Epoch'
+    """
+
+    def __init__(self, *, loss_curve, validation_loss=None, name: str | None = None) -> None:
+        self.loss_curve = loss_curve
+        self.validation_loss = validation_loss
+        self.name = name
+
+    def plot(
+        self, ax=None, *, train_kwargs: dict | None = None, validation_kwargs: dict | None = None
+    ) -> LossCurveDisplay:
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        train_kwargs : dict, default=None
+            Keyword arguments for ``ax.plot`` of the training curve.
+        validation_kwargs : dict, default=None
+            Keyword arguments for ``ax.plot`` of the validation curve.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The display, with the artists stored as attributes.
+        """
+        ax = self._axes(ax)
+        loss = np.asarray(self.loss_curve, dtype=float)
+        epochs = np.arange(1, loss.size + 1)
+        self.line_ = ax.plot(epochs, loss, **{"label": "training", **(train_kwargs or {})})[0]
+        self.validation_line_ = None
+        if self.validation_loss is not None:
+            validation = np.asarray(self.validation_loss, dtype=float)
+            style = {"label": "validation", "linestyle": "--", **(validation_kwargs or {})}
+            self.validation_line_ = ax.plot(
+                np.arange(1, validation.size + 1), validation, **style
+            )[0]
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel("Loss")
+        if self.name is not None:
+            ax.set_title(self.name)
+        ax.legend()
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        *,
+        ax=None,
+        name: str | None = None,
+        train_kwargs: dict | None = None,
+        validation_kwargs: dict | None = None,
+    ) -> LossCurveDisplay:
+        """Plot the loss curves recorded while fitting ``estimator``.
+
+        The validation curve, drawn when the estimator was fitted with
+        ``early_stopping=True``, is minus ``validation_scores_``: the loss on
+        the held-out rows without penalties or input corruption (for a
+        variational autoencoder, the negative ELBO with ``beta=1``), so its
+        level can differ from the training loss.
+
+        Parameters
+        ----------
+        estimator : fitted skae autoencoder
+            For example a fitted :class:`~skae.AutoEncoder`.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        name : str, default=None
+            Title; the estimator's class name when None.
+        train_kwargs : dict, default=None
+            Keyword arguments for ``ax.plot`` of the training curve.
+        validation_kwargs : dict, default=None
+            Keyword arguments for ``ax.plot`` of the validation curve.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The display, with the artists stored as attributes.
+        """
+        default_name = cls._check_estimator(estimator, f"{cls.__name__}.from_estimator")
+        if not isinstance(estimator, BaseAutoEncoder):
+            # sklearn's MLPs also have loss_curve_, but their validation_scores_
+            # are accuracies or R^2, not negative losses.
+            raise TypeError(f"LossCurveDisplay needs a skae autoencoder, got {default_name}.")
+        scores = getattr(estimator, "validation_scores_", None)
+        display = cls(
+            loss_curve=estimator.loss_curve_,
+            validation_loss=None if scores is None else -np.asarray(scores, dtype=float),
+            name=default_name if name is None else name,
+        )
+        return display.plot(ax=ax, train_kwargs=train_kwargs, validation_kwargs=validation_kwargs)

@@ -1,0 +1,267 @@
+"""What each display draws: its artists, axis labels and plotted data."""
+
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
+from sklearn.neural_network import MLPRegressor
+from threadpoolctl import threadpool_limits
+
+from skae import AutoEncoder
+from skae.plotting import (
+    LatentSpaceDisplay,
+    LossCurveDisplay,
+    ReconstructionDisplay,
+)
+
+FAST = {"hidden_layer_sizes": (16,), "max_iter": 4, "batch_size": 64, "random_state": 0}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300] / 16.0, y[:300]
+
+
+@pytest.fixture(scope="module")
+def ae2(digits):
+    return AutoEncoder(n_components=2, **FAST).fit(digits[0])
+
+
+@pytest.fixture(scope="module")
+def ae_early(digits):
+    return AutoEncoder(n_components=4, early_stopping=True, **FAST).fit(digits[0])
+
+
+# -- LossCurveDisplay ---------------------------------------------------------
+
+
+def test_loss_curve_draws_training_and_validation(ae_early):
+    fig, ax = plt.subplots()
+    display = LossCurveDisplay.from_estimator(ae_early, ax=ax)
+    assert display.ax_ is ax and display.figure_ is fig
+    assert len(ax.get_lines()) == 2
+    np.testing.assert_array_equal(display.line_.get_xdata(), np.arange(1, ae_early.n_iter_ + 1))
+    np.testing.assert_allclose(display.line_.get_ydata(), ae_early.loss_curve_)
+    np.testing.assert_allclose(
+        display.validation_line_.get_ydata(), -np.asarray(ae_early.validation_scores_)
+    )
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Epoch", "Loss")
+    assert ax.get_title() == "AutoEncoder"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation"]
+
+
+def test_loss_curve_without_validation(ae2):
+    display = LossCurveDisplay.from_estimator(ae2, name="mine", train_kwargs={"color": "red"})
+    assert display.validation_line_ is None
+    assert len(display.ax_.get_lines()) == 1
+    assert display.line_.get_color() == "red"
+    assert display.ax_.get_title() == "mine"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_loss_curve_rejects_other_estimators(digits):
+    X, y = digits
+    mlp = MLPRegressor(max_iter=2).fit(X[:50], y[:50])
+    with pytest.raises(TypeError, match="skae autoencoder"):
+        LossCurveDisplay.from_estimator(mlp)
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(AutoEncoder())
+
+
+def test_loss_curve_plot_from_values():
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5]).plot()
+    np.testing.assert_array_equal(display.line_.get_xdata(), [1, 2, 3])
+    assert display.ax_.get_title() == ""
+
+
+# -- ReconstructionDisplay ----------------------------------------------------
+
+
+def _tile(mosaic, row, col, shape, padding=1):
+    h, w = shape[:2]
+    return mosaic[row * (h + padding) : row * (h + padding) + h, col * (w + padding) :][:, :w]
+
+
+def test_reconstruction_tiles_originals_above_reconstructions(ae2, digits):
+    X = digits[0]
+    display = ReconstructionDisplay.from_estimator(ae2, X, image_shape=(8, 8), n_images=5)
+    ax = display.ax_
+    assert len(ax.images) == 1
+    mosaic = np.ma.getdata(display.image_.get_array())
+    assert mosaic.shape == (2 * 9 - 1, 5 * 9 - 1)
+    reconstructions = ae2.inverse_transform(ae2.transform(X[:5]))
+    for j in range(5):
+        np.testing.assert_allclose(_tile(mosaic, 0, j, (8, 8)), X[j].reshape(8, 8))
+        np.testing.assert_allclose(
+            _tile(mosaic, 1, j, (8, 8)), reconstructions[j].reshape(8, 8), rtol=1e-6
+        )
+    # The 1-pixel gaps are blank (NaN), not data.
+    assert np.isnan(mosaic[8]).all() and np.isnan(mosaic[:, 8]).all()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["original", "reconstruction"]
+    assert display.row_labels_ == ["original", "reconstruction"]
+    assert display.image_.get_clim() == (X[:5].min(), X[:5].max())
+    assert ax.get_title() == "AutoEncoder"
+
+
+def test_reconstruction_with_clean_images_adds_a_row(ae2, digits):
+    X = digits[0]
+    noisy = X + np.random.default_rng(0).normal(scale=0.2, size=X.shape)
+    display = ReconstructionDisplay.from_estimator(
+        ae2, noisy, X_clean=X, image_shape=(8, 8), n_images=3
+    )
+    mosaic = np.ma.getdata(display.image_.get_array())
+    assert display.row_labels_ == ["clean", "input", "reconstruction"]
+    assert mosaic.shape == (3 * 9 - 1, 3 * 9 - 1)
+    np.testing.assert_allclose(_tile(mosaic, 0, 2, (8, 8)), X[2].reshape(8, 8))
+    np.testing.assert_allclose(_tile(mosaic, 1, 2, (8, 8)), noisy[2].reshape(8, 8))
+    with pytest.raises(ValueError, match="row for row"):
+        ReconstructionDisplay.from_estimator(ae2, noisy, X_clean=X[:10], image_shape=(8, 8))
+
+
+def test_reconstruction_rgb_and_any_transformer():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(2.0, 4.0, size=(40, 4 * 3 * 3))
+    pca = PCA(n_components=5).fit(X)
+    display = ReconstructionDisplay.from_estimator(pca, X, image_shape=(4, 3, 3))
+    mosaic = display.image_.get_array()
+    assert mosaic.shape == (2 * 5 - 1, 10 * 4 - 1, 3)
+    assert 0.0 <= mosaic.min() and mosaic.max() <= 1.0
+    low, high = X[:10].min(), X[:10].max()
+    expected = (X[1].reshape(4, 3, 3) - low) / (high - low)
+    np.testing.assert_allclose(_tile(mosaic, 0, 1, (4, 3)), expected)
+    assert display.ax_.get_title() == "PCA"
+
+
+def test_reconstruction_accepts_sparse_input(ae2, digits):
+    X = digits[0]
+    dense = ReconstructionDisplay.from_estimator(ae2, X, image_shape=(8, 8), n_images=4)
+    sparse = ReconstructionDisplay.from_estimator(
+        ae2, sp.csr_matrix(X), image_shape=(8, 8), n_images=4
+    )
+    np.testing.assert_allclose(
+        np.ma.getdata(sparse.image_.get_array()), np.ma.getdata(dense.image_.get_array())
+    )
+
+
+def test_reconstruction_caps_n_images_at_n_samples(ae2, digits):
+    display = ReconstructionDisplay.from_estimator(ae2, digits[0][:3], image_shape=(8, 8))
+    assert display.image_.get_array().shape == (17, 3 * 9 - 1)
+
+
+@pytest.mark.parametrize(
+    ("image_shape", "match"),
+    [((8, 9), "holds 72 values"), ((4, 4, 4), "4 channels"), ((8, -8), "positive")],
+)
+def test_reconstruction_rejects_bad_image_shape(ae2, digits, image_shape, match):
+    with pytest.raises(ValueError, match=match):
+        ReconstructionDisplay.from_estimator(ae2, digits[0], image_shape=image_shape)
+
+
+def test_reconstruction_rejects_bad_n_images(ae2, digits):
+    with pytest.raises(ValueError, match="n_images"):
+        ReconstructionDisplay.from_estimator(ae2, digits[0], image_shape=(8, 8), n_images=0)
+
+
+# -- LatentSpaceDisplay -------------------------------------------------------
+
+
+def test_latent_space_scatter_of_two_component_codes(ae2, digits):
+    X, y = digits
+    display = LatentSpaceDisplay.from_estimator(ae2, X, y)
+    ax = display.ax_
+    assert len(ax.collections) == 1
+    np.testing.assert_allclose(display.scatter_.get_offsets(), ae2.transform(X), rtol=1e-6)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("autoencoder0", "autoencoder1")
+    assert [t.get_text() for t in display.legend_.get_texts()] == [str(i) for i in range(10)]
+    # Same label, same colour; different labels, different colours.
+    colors = display.scatter_.get_facecolors()
+    first_of = {label: colors[np.flatnonzero(y == label)[0]] for label in range(10)}
+    np.testing.assert_array_equal(colors, np.array([first_of[label] for label in y]))
+    assert len({tuple(c) for c in first_of.values()}) == 10
+
+
+def test_latent_space_without_labels(ae2, digits):
+    display = LatentSpaceDisplay.from_estimator(ae2, digits[0], legend=True)
+    assert display.legend_ is None
+    assert display.ax_.get_legend() is None
+
+
+def test_latent_space_wide_codes_need_a_projection(ae_early, digits):
+    X, y = digits
+    with pytest.raises(ValueError, match=r"4 components.*projection"):
+        LatentSpaceDisplay.from_estimator(ae_early, X, y)
+    codes = ae_early.transform(X)
+    display = LatentSpaceDisplay.from_estimator(ae_early, X, y, projection="pca")
+    np.testing.assert_allclose(
+        np.abs(display.scatter_.get_offsets()),
+        np.abs(PCA(n_components=2).fit_transform(codes)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert display.ax_.get_xlabel() == "PC 1"
+
+
+def test_latent_space_projection_object_is_cloned(ae_early, digits):
+    X = digits[0][:60]
+    projection = PCA(n_components=2, whiten=True)
+    display = LatentSpaceDisplay.from_estimator(ae_early, X, projection=projection)
+    assert not hasattr(projection, "components_")
+    assert display.ax_.get_ylabel() == "PCA 2"
+    np.testing.assert_allclose(display.scatter_.get_offsets().std(axis=0), 1.0, rtol=0.05)
+
+
+def test_latent_space_tsne(ae_early, digits):
+    # 25 points: fewer than the default perplexity of 30 allows.
+    X, y = digits[0][:25], digits[1][:25]
+    # t-SNE's OpenMP threads spin for a long time on a busy machine.
+    with threadpool_limits(1):
+        display = LatentSpaceDisplay.from_estimator(
+            ae_early, X, y, projection="tsne", random_state=0
+        )
+    assert display.scatter_.get_offsets().shape == (25, 2)
+    assert display.ax_.get_xlabel() == "t-SNE 1"
+
+
+@pytest.mark.parametrize(
+    ("projection", "error", "match"),
+    [
+        ("umap", ValueError, "'pca', 'tsne'"),
+        (PCA(n_components=3), ValueError, "two columns"),
+        (42, TypeError, "fit_transform"),
+    ],
+)
+def test_latent_space_rejects_bad_projection(ae_early, digits, projection, error, match):
+    with pytest.raises(error, match=match):
+        LatentSpaceDisplay.from_estimator(ae_early, digits[0], projection=projection)
+
+
+def test_latent_space_rejects_mismatched_labels(ae2, digits):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LatentSpaceDisplay.from_estimator(ae2, digits[0], digits[1][:10])
+
+
+# -- optional dependency -------------------------------------------------------
+
+
+def test_missing_matplotlib_names_the_extra(ae2, digits, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"pip install skae\[plot\]"):
+        LossCurveDisplay.from_estimator(ae2)
+    with pytest.raises(ImportError, match=r"LatentSpaceDisplay\.plot"):
+        LatentSpaceDisplay(embedding=np.zeros((3, 2))).plot()
