@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import os
 from numbers import Integral, Real
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -17,6 +19,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
 from ._network import Network
 from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
@@ -36,6 +39,23 @@ def store_init_params(estimator, arguments: dict) -> None:
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
+
+
+def _check_float32_range(X):
+    """Return X, or raise if a value would overflow to inf in float32.
+
+    The networks compute in float32; validation only rejects values that
+    are not finite in X's own dtype.
+    """
+    values = X.data if sp.issparse(X) else X
+    limit = np.finfo(np.float32).max
+    if values.dtype == np.float64 and values.size and max(values.max(), -values.min()) > limit:
+        raise ValueError(
+            f"X contains values beyond float32's range (+/-{limit:.3g}), in which "
+            "the network computes. Scale the inputs, for example with "
+            "StandardScaler or MaxAbsScaler."
+        )
+    return X
 
 
 class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -130,6 +150,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         }
         continuing = "_network" in saved_state and (incremental or self.warm_start)
         saved_weights = self._network.get_weights() if continuing else None
+        # partial_fit continues with the same optimiser: a failed call must
+        # not leave its moments (NaN after a divergence) or step count behind.
+        trainer = saved_state.get("_trainer") if incremental and continuing else None
+        trainer_variables = (
+            [*trainer.optimizer.variables, trainer.seed_generator.state] if trainer else []
+        )
+        saved_trainer = [variable.numpy() for variable in trainer_variables]
         try:
             self._train(X, incremental=incremental, continuing=continuing)
         except BaseException:
@@ -139,6 +166,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             vars(self).update(saved_state)
             if saved_weights is not None:
                 self._network.set_weights(saved_weights)
+            for variable, value in zip(trainer_variables, saved_trainer, strict=True):
+                variable.assign(value)
             raise
         return self
 
@@ -150,6 +179,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             accept_sparse=("csr", "csc"),
             dtype=_FLOAT_DTYPES,
         )
+        _check_float32_range(X)
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
         if continuing:
@@ -218,9 +248,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- inference ---------------------------------------------------------------
     def _check_input(self, X):
         check_is_fitted(self)
-        return validate_data(
-            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES
-        )
+        X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES)
+        return _check_float32_range(X)
 
     def transform(self, X):
         """Encode X into codes.
@@ -252,7 +281,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Reconstructions, with the dtype of X (float32 or float64).
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=_FLOAT_DTYPES, input_name="X")
+        X = _check_float32_range(check_array(X, dtype=_FLOAT_DTYPES, input_name="X"))
         if X.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."
@@ -317,6 +346,54 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         decoder = self._network.decoder
         outputs = self._network.objective.to_input_space(decoder.output)
         return keras.Model(decoder.input, outputs, name="decoder")
+
+    # -- persistence -------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the estimator to a file without pickle; read it with :func:`skae.load`.
+
+        The file is a zip archive (``.skae`` by convention) with the
+        parameters and fitted attributes as JSON and the network weights in
+        Keras' weights format, so loading it executes no code from the file.
+        It records a file format version that :func:`skae.load` checks. An
+        unfitted estimator saves its parameters only. The optimiser state is
+        not saved. An existing file at ``path`` is replaced only once the new
+        one is complete. Pickle and joblib work too, but only load pickles
+        from sources you trust.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+
+        Raises
+        ------
+        TypeError
+            If a parameter cannot be stored as JSON (for example a
+            ``RandomState`` instance as ``random_state``; use an int), or the
+            estimator is a subclass defined outside skae.
+
+        See Also
+        --------
+        skae.load : Read a saved estimator.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> import skae
+        >>> X = load_digits().data / 16.0
+        >>> ae = skae.AutoEncoder(n_components=2, hidden_layer_sizes=(16,),
+        ...                       max_iter=2, random_state=0).fit(X)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "digits.skae")
+        ...     ae.save(path)
+        ...     restored = skae.load(path)
+        >>> restored
+        AutoEncoder(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
+        >>> bool((restored.transform(X) == ae.transform(X)).all())
+        True
+        """
+        _persistence.save(self, path)
 
     # -- sklearn plumbing --------------------------------------------------------
     @property

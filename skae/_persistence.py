@@ -1,0 +1,328 @@
+"""Saving and loading estimators without pickle.
+
+A saved estimator is one zip archive (``.skae`` by convention) holding
+
+* ``metadata.json``: the file format name and version, the skae version that
+  wrote it, the estimator's class name, its constructor parameters and its
+  fitted attributes, all as plain JSON;
+* ``encoder.weights.h5`` and ``decoder.weights.h5``: the network weights in
+  Keras' weights format (fitted estimators only);
+* ``extra_variables.npz``: trainable variables that belong to the objective
+  rather than to a layer, such as the VAE's observation noise (fitted
+  estimators only).
+
+Loading only instantiates skae's own public classes, named in the metadata,
+from JSON values, and reads the weights as numeric arrays (the ``.npz`` with
+``allow_pickle=False``): nothing in the file is executed or unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+FORMAT_NAME = "skae"
+# Bump on any change that an older skae could not read correctly.
+FORMAT_VERSION = 1
+_METADATA = "metadata.json"
+_ENCODER = "encoder.weights.h5"
+_DECODER = "decoder.weights.h5"
+_EXTRA = "extra_variables.npz"
+# Array dtypes a parameter or attribute may hold: booleans, numbers and
+# strings. Object arrays would need pickle (strings-only ones are handled
+# separately).
+_ARRAY_KINDS = "biufU"
+# Besides a damaged archive, what reading a file that is not what it
+# claims to be can raise.
+_READ_ERRORS = (OSError, UnicodeDecodeError)
+
+
+def _public_classes() -> dict[str, type]:
+    """skae's public estimator and architecture classes: all a file may name."""
+    import skae
+
+    return {
+        name: obj
+        for name in skae.__all__
+        if isinstance(obj := getattr(skae, name), type)
+        and issubclass(obj, BaseEstimator)
+        and obj is not skae.BaseAutoEncoder
+    }
+
+
+# -- values <-> JSON -------------------------------------------------------------
+def _to_json(value, name: str):
+    """``value`` as JSON; tuples, arrays and architectures become tagged objects."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        return float(value)
+    if isinstance(value, tuple):
+        return {"tuple": [_to_json(v, name) for v in value]}
+    if isinstance(value, list):
+        return [_to_json(v, name) for v in value]
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in _ARRAY_KINDS:
+            return {"ndarray": value.tolist(), "dtype": value.dtype.str}
+        if value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat):
+            return {"ndarray": value.tolist(), "dtype": "object"}
+    if _public_classes().get(type(value).__name__) is type(value):
+        params = value.get_params(deep=False)
+        return {
+            "class": type(value).__name__,
+            "params": {key: _to_json(v, f"{name}__{key}") for key, v in params.items()},
+        }
+    raise TypeError(
+        f"Cannot save {name}={value!r}: a saved estimator holds only None, bool, "
+        "int, float, str, tuples, lists and arrays of these, and skae "
+        "architecture objects. Replace it (for random_state, with an int) or "
+        "use pickle or joblib instead."
+    )
+
+
+def _from_json(value):
+    """Inverse of :func:`_to_json`, for values read from a file."""
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value.keys() == {"tuple"} and isinstance(value["tuple"], list):
+        return tuple(_from_json(v) for v in value["tuple"])
+    if value.keys() == {"ndarray", "dtype"}:
+        if value["dtype"] == "object":
+            return np.asarray(value["ndarray"], dtype=object)
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in _ARRAY_KINDS:
+            raise ValueError(f"unsupported array dtype {value['dtype']!r}")
+        return np.asarray(value["ndarray"], dtype=dtype)
+    if value.keys() == {"class", "params"} and isinstance(value["params"], dict):
+        return _instantiate(value["class"], value["params"])
+    raise ValueError(f"unrecognised value {value!r}")
+
+
+def _instantiate(class_name, params: dict):
+    classes = _public_classes()
+    if class_name not in classes:
+        raise ValueError(
+            f"unknown class {class_name!r}; a file may name only skae's public "
+            f"classes ({', '.join(sorted(classes))})"
+        )
+    return classes[class_name](**{key: _from_json(v) for key, v in params.items()})
+
+
+# -- saving ----------------------------------------------------------------------
+def _is_fitted(estimator) -> bool:
+    return "_network" in vars(estimator)
+
+
+def _metadata(estimator) -> dict:
+    import skae
+
+    class_name = type(estimator).__name__
+    if _public_classes().get(class_name) is not type(estimator):
+        raise TypeError(
+            f"{class_name} is not one of skae's public estimators, which are the "
+            "only classes skae.load rebuilds; use pickle or joblib for it."
+        )
+    estimator._validate_params()
+    fitted = {
+        key: value
+        for key, value in vars(estimator).items()
+        if key.endswith("_") and not key.startswith("_")
+    }
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "skae_version": skae.__version__,
+        "class": class_name,
+        "params": {
+            key: _to_json(value, key) for key, value in estimator.get_params(deep=False).items()
+        },
+        "fitted": _is_fitted(estimator),
+        "attributes": {key: _to_json(value, key) for key, value in fitted.items()},
+        "output_config": dict(vars(estimator).get("_sklearn_output_config", {})),
+    }
+
+
+def save(estimator, path) -> None:
+    """Write ``estimator`` to ``path``; see :meth:`BaseAutoEncoder.save`."""
+    # Everything that can fail on the estimator's side happens before the
+    # destination is touched, and the archive is only moved onto ``path``
+    # once complete: a failed save neither leaves a partial file nor
+    # destroys an earlier one.
+    metadata = json.dumps(_metadata(estimator), indent=1)
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        members = []
+        if _is_fitted(estimator):
+            network = estimator._network
+            network.encoder.save_weights(folder / _ENCODER)
+            network.decoder.save_weights(folder / _DECODER)
+            np.savez(folder / _EXTRA, *[np.asarray(v.numpy()) for v in network.extra_variables])
+            members = [_ENCODER, _DECODER, _EXTRA]
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        os.close(handle)
+        try:
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr(_METADATA, metadata)
+                for member in members:
+                    archive.write(folder / member, member)
+            os.replace(partial, path)
+        except BaseException:
+            os.unlink(partial)
+            raise
+
+
+# -- loading ---------------------------------------------------------------------
+def _read_metadata(archive: zipfile.ZipFile) -> dict:
+    try:
+        metadata = json.loads(archive.read(_METADATA).decode("utf-8"))
+    except KeyError:
+        raise ValueError(f"it has no {_METADATA}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"{_METADATA} is not valid JSON ({exc})") from exc
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
+        raise ValueError(f"{_METADATA} does not describe an skae estimator")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"it uses skae file format version {version!r} (written by skae "
+            f"{metadata.get('skae_version', 'unknown')}), but this skae reads "
+            f"version {FORMAT_VERSION}. Load it with the skae version that "
+            "wrote it, or refit the model with this one"
+        )
+    return metadata
+
+
+def _extract(archive: zipfile.ZipFile, member: str, folder: Path) -> Path:
+    """Copy one member to a file in ``folder`` (Keras reads weights from paths)."""
+    target = folder / member
+    try:
+        with archive.open(member) as source, open(target, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+    except KeyError:
+        raise ValueError(f"it has no {member}") from None
+    return target
+
+
+def _restore_network(estimator, archive: zipfile.ZipFile) -> None:
+    """Rebuild the network from the parameters and load the saved weights."""
+    network = estimator._build_network(estimator.n_features_in_, seed=0)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        encoder = _extract(archive, _ENCODER, folder)
+        decoder = _extract(archive, _DECODER, folder)
+        extra = _extract(archive, _EXTRA, folder)
+        try:
+            network.encoder.load_weights(encoder)
+            network.decoder.load_weights(decoder)
+        except ValueError as exc:
+            raise ValueError(f"its weights do not fit the saved parameters ({exc})") from exc
+        except OSError as exc:
+            raise ValueError(f"its weights are corrupted ({exc})") from exc
+        with np.load(extra, allow_pickle=False) as arrays:
+            values = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
+    if len(values) != len(network.extra_variables):
+        raise ValueError(
+            f"it holds {len(values)} extra variables, the estimator has "
+            f"{len(network.extra_variables)}"
+        )
+    for variable, value in zip(network.extra_variables, values, strict=True):
+        variable.assign(value)
+    estimator._network = network
+
+
+def _rebuild(metadata: dict, archive: zipfile.ZipFile):
+    sections = {name: metadata.get(name, {}) for name in ("params", "attributes", "output_config")}
+    for name, section in sections.items():
+        if not isinstance(section, dict):
+            raise ValueError(f"its {name!r} entry is not a JSON object")
+    estimator = _instantiate(metadata.get("class"), sections["params"])
+    estimator._validate_params()
+    for key, value in sections["attributes"].items():
+        if not (key.endswith("_") and key.isidentifier() and not key.startswith("_")):
+            raise ValueError(f"{key!r} is not a fitted attribute")
+        setattr(estimator, key, _from_json(value))
+    if sections["output_config"]:
+        estimator.set_output(**sections["output_config"])
+    if metadata.get("fitted") is True:
+        if not isinstance(getattr(estimator, "n_features_in_", None), int):
+            raise ValueError("it is marked fitted but has no integer n_features_in_")
+        _restore_network(estimator, archive)
+    return estimator
+
+
+def load(path):
+    """Load an estimator saved with :meth:`~skae.AutoEncoder.save`.
+
+    The file holds the estimator's parameters as JSON and its weights in
+    Keras' format. Loading rebuilds the estimator from those values only:
+    it never unpickles or executes anything from the file, so loading a
+    file from someone else is safe. ``transform`` and the other methods of
+    the loaded estimator return exactly what the saved one returned.
+
+    Parameters
+    ----------
+    path : str or path-like
+        File written by ``save``.
+
+    Returns
+    -------
+    estimator : estimator object
+        The estimator, fitted if it was fitted when saved. The optimiser
+        state is not stored: ``partial_fit`` and ``warm_start`` continue
+        from the saved weights with a fresh optimiser.
+
+    Raises
+    ------
+    ValueError
+        If the file does not exist, is not a file written by ``save``
+        (not a zip archive, or a member is missing), is truncated or
+        corrupted, names a class that is not one of skae's public
+        estimators, or uses a different file format version.
+
+    See Also
+    --------
+    AutoEncoder.save : Write an estimator to a file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_digits
+    >>> import skae
+    >>> X = load_digits().data / 16.0
+    >>> ae = skae.AutoEncoder(n_components=2, hidden_layer_sizes=(16,), max_iter=2,
+    ...                       random_state=0).fit(X)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "digits.skae")
+    ...     ae.save(path)
+    ...     restored = skae.load(path)
+    >>> bool((restored.transform(X) == ae.transform(X)).all())
+    True
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _rebuild(_read_metadata(archive), archive)
+    except FileNotFoundError:
+        raise ValueError(f"Cannot load {os.fspath(path)!r}: no such file.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ValueError(
+            f"Cannot load {os.fspath(path)!r}: it is not an skae model file, or it is "
+            f"truncated or corrupted ({exc})."
+        ) from exc
+    except (ValueError, TypeError, *_READ_ERRORS) as exc:
+        raise ValueError(f"Cannot load {os.fspath(path)!r}: {str(exc).rstrip('.')}.") from exc
