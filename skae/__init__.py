@@ -1,16 +1,27 @@
 """scikit-learn compatible autoencoder transformers on TensorFlow / Keras 3."""
 
-from ._architectures import DenseArchitecture
+from ._architectures import DenseArchitecture, ResidualArchitecture
 from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder
+from ._denoising import DenoisingAutoEncoder
+from ._persistence import load
+from ._resnet import ResNetAutoEncoder
+from ._sparse import SparseAutoEncoder
 from ._training import DivergenceError
+from ._variational import VariationalAutoEncoder
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AutoEncoder",
     "BaseAutoEncoder",
+    "DenoisingAutoEncoder",
     "DenseArchitecture",
     "DivergenceError",
+    "ResNetAutoEncoder",
+    "ResidualArchitecture",
+    "SparseAutoEncoder",
+    "VariationalAutoEncoder",
     "__version__",
+    "load",
 ]

@@ -11,6 +11,9 @@ two.
 
 from __future__ import annotations
 
+import math
+import textwrap
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import keras
@@ -115,3 +118,283 @@ class DenseArchitecture(BaseArchitecture):
     def decode(self, code, n_features: int, layers: LayerFactory):
         h = self._hidden_stack(code, self._validated_sizes()[::-1], layers)
         return layers.dense(n_features, name="reconstruction")(h)
+
+
+# PyTorch's default: the moving statistics settle within tens of steps, so
+# even short fits predict with statistics close to the training batches'.
+_BATCH_NORM_MOMENTUM = 0.9
+
+_SPATIAL_LAYERS = {
+    1: {
+        "pool": keras.layers.MaxPooling1D,
+        "upsample": keras.layers.UpSampling1D,
+        "pad": keras.layers.ZeroPadding1D,
+        "crop": keras.layers.Cropping1D,
+    },
+    2: {
+        "pool": keras.layers.MaxPooling2D,
+        "upsample": keras.layers.UpSampling2D,
+        "pad": keras.layers.ZeroPadding2D,
+        "crop": keras.layers.Cropping2D,
+    },
+}
+
+RESIDUAL_PARAMETERS = """\
+image_shape : tuple of int or None, default=None
+    How a flat row is laid out: ``(height, width, channels)`` for images,
+    ``(length, channels)`` for multichannel 1-D signals (rows in
+    channels-last, row-major order, as ``images.reshape(n, -1)`` gives). With
+    ``None``, rows whose length is a perfect square are square one-channel
+    images and other rows are one-channel 1-D signals (spectra, time series,
+    tabular rows).
+n_levels : int, default=2
+    Number of resolution levels. Each level halves the spatial size and
+    doubles the number of filters. Sizes that are not multiples of
+    ``2**n_levels`` are zero-padded on input and cropped on output.
+n_residual_blocks : int, default=1
+    Residual blocks per level. ``0`` gives a plain convolutional
+    autoencoder (convolution, max pooling, nearest-neighbour upsampling).
+filters : int, default=16
+    Filters of the first level; level ``i`` has ``filters * 2**i``.
+latent_channels : int, default=8
+    Channels of the latent feature map, which the dense code layer
+    flattens to ``n_components`` values.
+block : {"basic", "bottleneck"}, default="basic"
+    Residual block: two ``kernel_size`` convolutions (``"basic"``) or a
+    1x1, ``kernel_size``, 1x1 sequence with a four times narrower middle
+    (``"bottleneck"``).
+kernel_size : int, default=3
+    Width of the convolution kernels.
+batch_normalization : bool, default=False
+    Whether to normalise every convolution's output over the batch. Off by
+    default: in the MNIST benchmark (docs/benchmarks.md) it made each epoch
+    slower and the error after the same number of epochs higher.
+dropout : float, default=0.0
+    Dropout rate after every level's residual blocks, during training only.
+skip_connections : bool, default=False
+    Multi-resolution skips: every encoder level's feature map is also
+    projected (strided convolution) onto the latent feature map, and every
+    decoder level's feature map (transposed convolution) onto the output.
+activation : {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", \
+"linear"}, default="relu"
+    Activation after the convolutions."""
+
+
+def _document_residual_parameters(cls):
+    """Put :data:`RESIDUAL_PARAMETERS` in place of a ``{residual_parameters}`` line."""
+    cls.__doc__ = cls.__doc__.replace(
+        "    {residual_parameters}", textwrap.indent(RESIDUAL_PARAMETERS, "    ")
+    )
+    return cls
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """Layout of a flat row as a channels-last signal, and its padding."""
+
+    shape: tuple[int, ...]
+    channels: int
+    factor: int
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def margins(self) -> tuple[tuple[int, int], ...]:
+        """Zeros before and after each spatial axis to reach a multiple of factor."""
+        extra = [-size % self.factor for size in self.shape]
+        return tuple((e // 2, e - e // 2) for e in extra)
+
+    @property
+    def latent_shape(self) -> tuple[int, ...]:
+        return tuple(-(-size // self.factor) for size in self.shape)
+
+    def resize(self, h, kind: str):
+        """Zero-pad (``kind="pad"``) or crop (``kind="crop"``) the margins."""
+        if not any(any(pair) for pair in self.margins):
+            return h
+        margins = self.margins[0] if self.rank == 1 else self.margins
+        return _SPATIAL_LAYERS[self.rank][kind](margins)(h)
+
+
+@_document_residual_parameters
+class ResidualArchitecture(BaseArchitecture):
+    """Residual convolutional encoder and mirrored decoder.
+
+    Rows are read as images (2-D convolutions) or 1-D signals (1-D
+    convolutions), see ``image_shape``. The encoder runs ``n_levels``
+    resolution levels, each a convolution, a 2x max pooling and
+    ``n_residual_blocks`` residual blocks, then maps the result to a latent
+    feature map with ``latent_channels`` channels, which is flattened; the
+    estimator's objective puts the dense code layer (the bottleneck) on it.
+    The decoder maps the code back to the latent map with a dense layer and
+    mirrors the levels: residual blocks, 2x nearest-neighbour upsampling and
+    a convolution.
+
+    Parameters
+    ----------
+    {residual_parameters}
+
+    See Also
+    --------
+    ResNetAutoEncoder : Estimator with these parameters as its own.
+    DenseArchitecture : Fully connected encoder and decoder.
+
+    Examples
+    --------
+    >>> from skae import DenoisingAutoEncoder, ResidualArchitecture
+    >>> est = DenoisingAutoEncoder(architecture=ResidualArchitecture(n_levels=3))
+    >>> est.get_params()["architecture__n_levels"]
+    3
+    """
+
+    _parameter_constraints: dict = {
+        "image_shape": [None, "array-like"],
+        "n_levels": [Interval(Integral, 1, None, closed="left")],
+        "n_residual_blocks": [Interval(Integral, 0, None, closed="left")],
+        "filters": [Interval(Integral, 1, None, closed="left")],
+        "latent_channels": [Interval(Integral, 1, None, closed="left")],
+        "block": [StrOptions({"basic", "bottleneck"})],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_normalization": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "skip_connections": ["boolean"],
+        "activation": [StrOptions(_ACTIVATIONS)],
+    }
+
+    def __init__(
+        self,
+        image_shape: tuple[int, ...] | None = None,
+        n_levels: int = 2,
+        n_residual_blocks: int = 1,
+        filters: int = 16,
+        latent_channels: int = 8,
+        block: str = "basic",
+        kernel_size: int = 3,
+        batch_normalization: bool = False,
+        dropout: float = 0.0,
+        skip_connections: bool = False,
+        activation: str = "relu",
+    ) -> None:
+        self.image_shape = image_shape
+        self.n_levels = n_levels
+        self.n_residual_blocks = n_residual_blocks
+        self.filters = filters
+        self.latent_channels = latent_channels
+        self.block = block
+        self.kernel_size = kernel_size
+        self.batch_normalization = batch_normalization
+        self.dropout = dropout
+        self.skip_connections = skip_connections
+        self.activation = activation
+
+    # -- layout ---------------------------------------------------------------
+    def _geometry(self, n_features: int) -> _Geometry:
+        factor = 2**self.n_levels
+        if self.image_shape is None:
+            side = math.isqrt(n_features)
+            shape = (side, side) if side * side == n_features else (n_features,)
+            return _Geometry(shape, 1, factor)
+        dims = tuple(self.image_shape)
+        if len(dims) not in (2, 3) or not all(isinstance(d, Integral) and d > 0 for d in dims):
+            raise ValueError(
+                "image_shape must be (height, width, channels) or (length, channels) "
+                f"with positive integers, got {self.image_shape!r}."
+            )
+        if math.prod(dims) != n_features:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} holds {math.prod(dims)} values per "
+                f"row, but X has {n_features} features."
+            )
+        return _Geometry(tuple(int(d) for d in dims[:-1]), int(dims[-1]), factor)
+
+    def _level_filters(self, level: int) -> int:
+        return self.filters * 2**level
+
+    # -- building blocks --------------------------------------------------------
+    def _normalize(self, h, activate: bool = True, gamma: str = "ones"):
+        if self.batch_normalization:
+            h = keras.layers.BatchNormalization(
+                momentum=_BATCH_NORM_MOMENTUM, gamma_initializer=gamma
+            )(h)
+        return keras.layers.Activation(self.activation)(h) if activate else h
+
+    def _conv(self, h, filters, rank, layers, kernel_size=None, strides=1, **normalize):
+        conv = layers.conv(
+            rank,
+            filters,
+            kernel_size or self.kernel_size,
+            strides=strides,
+            use_bias=not self.batch_normalization,
+        )
+        return self._normalize(conv(h), **normalize)
+
+    def _residual_block(self, h, filters, rank, layers):
+        # The branch's last normalisation starts at zero, so every block starts
+        # as the identity and deep stacks train from the first step.
+        last = {"activate": False, "gamma": "zeros"}
+        if self.block == "basic":
+            r = self._conv(h, filters, rank, layers)
+            r = self._conv(r, filters, rank, layers, **last)
+        else:
+            width = max(filters // 4, 1)
+            r = self._conv(h, width, rank, layers, kernel_size=1)
+            r = self._conv(r, width, rank, layers)
+            r = self._conv(r, filters, rank, layers, kernel_size=1, **last)
+        return keras.layers.Activation(self.activation)(keras.layers.Add()([h, r]))
+
+    def _residual_stack(self, h, filters, rank, layers):
+        for _ in range(self.n_residual_blocks):
+            h = self._residual_block(h, filters, rank, layers)
+        if self.dropout > 0:
+            h = layers.dropout(self.dropout)(h)
+        return h
+
+    # -- encoder and decoder ----------------------------------------------------
+    # Level i works at 1 / 2**i of the (padded) input size with
+    # filters * 2**i channels. Convolutions that change the resolution run
+    # once per level; the residual blocks run at the lower of the level's two
+    # resolutions, which keeps full-resolution work to one thin convolution
+    # on each side.
+    def encode(self, inputs, layers: LayerFactory):
+        geometry = self._geometry(inputs.shape[-1])
+        rank = geometry.rank
+        deepest = self._level_filters(self.n_levels - 1)
+        h = keras.layers.Reshape((*geometry.shape, geometry.channels))(inputs)
+        h = geometry.resize(h, "pad")
+        skips = []
+        for level in range(self.n_levels):
+            filters = self._level_filters(level)
+            h = self._conv(h, filters, rank, layers)
+            if self.skip_connections:
+                size = 2 ** (self.n_levels - level)
+                skips.append(self._conv(h, deepest, rank, layers, kernel_size=size, strides=size))
+            h = _SPATIAL_LAYERS[rank]["pool"](2)(h)
+            h = self._residual_stack(h, filters, rank, layers)
+        if skips:
+            h = keras.layers.Add()([h, *skips])
+        h = layers.conv(rank, self.latent_channels, self.kernel_size)(h)
+        return keras.layers.Flatten()(h)
+
+    def decode(self, code, n_features: int, layers: LayerFactory):
+        geometry = self._geometry(n_features)
+        rank = geometry.rank
+        latent_shape = (*geometry.latent_shape, self.latent_channels)
+        h = layers.dense(math.prod(latent_shape))(code)
+        h = keras.layers.Reshape(latent_shape)(h)
+        h = self._conv(h, self._level_filters(self.n_levels - 1), rank, layers)
+        skips = []
+        for level in reversed(range(self.n_levels)):
+            h = self._residual_stack(h, self._level_filters(level), rank, layers)
+            if self.skip_connections:
+                size = 2 ** (level + 1)
+                skips.append(layers.conv_transpose(rank, geometry.channels, size)(h))
+            h = _SPATIAL_LAYERS[rank]["upsample"](2)(h)
+            if level > 0:
+                h = self._conv(h, self._level_filters(level - 1), rank, layers)
+        h = layers.conv(rank, geometry.channels, self.kernel_size)(h)
+        if skips:
+            h = keras.layers.Add()([h, *skips])
+        h = geometry.resize(h, "crop")
+        return keras.layers.Flatten(name="reconstruction")(h)

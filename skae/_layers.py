@@ -64,5 +64,14 @@ class LayerFactory:
             **self._kernel_kwargs(),
         )
 
+    def conv_transpose(self, rank: int, filters: int, size: int, use_bias: bool = True):
+        """Transposed convolution that enlarges a feature map ``size`` times.
+
+        Kernel and stride are both ``size``, so every input position expands
+        into its own learnt ``size``-wide patch.
+        """
+        layer = keras.layers.Conv1DTranspose if rank == 1 else keras.layers.Conv2DTranspose
+        return layer(filters, size, strides=size, use_bias=use_bias, **self._kernel_kwargs())
+
     def dropout(self, rate: float):
         return keras.layers.Dropout(rate, seed=self.seed())

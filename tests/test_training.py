@@ -1,0 +1,240 @@
+"""Correctness of the training and inference engine (issue: fast engine).
+
+Speed is measured by benchmarks/run.py, never here.
+"""
+
+import keras
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import tensorflow as tf
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_digits
+
+import skae._network as network_module
+import skae._training as training_module
+from skae import AutoEncoder, DivergenceError
+from skae._training import CsrTensors, Trainer, make_optimizer, to_training_data
+
+KERAS_OPTIMIZERS = {
+    "adam": lambda lr: keras.optimizers.Adam(lr),
+    "adamw": lambda lr: keras.optimizers.AdamW(lr),
+    "sgd": lambda lr: keras.optimizers.SGD(lr, momentum=0.9, nesterov=True),
+}
+
+SMALL = {"n_components": 3, "hidden_layer_sizes": (16,), "batch_size": 32, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def X():
+    data, _ = load_digits(return_X_y=True)
+    return data[:400] / 16.0
+
+
+def _fit(X, **params):
+    return AutoEncoder(**{**SMALL, "max_iter": 4, "n_iter_no_change": None, **params}).fit(X)
+
+
+def test_training_data_layout(X, monkeypatch):
+    assert to_training_data(X).dtype == "float32"
+    assert isinstance(to_training_data(sp.csc_matrix(X)), CsrTensors)
+    monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
+    # Too large for memory: kept as given and streamed.
+    assert to_training_data(X) is X
+    sparse = sp.csr_matrix(X)
+    assert to_training_data(sparse) is sparse
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_in_graph_batches_match_dense(X, shuffle, fmt):
+    dense = _fit(X, shuffle=shuffle)
+    sparse = _fit(sp.csr_matrix(X).asformat(fmt), shuffle=shuffle)
+    assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-6)
+    assert_allclose(sparse.transform(X), dense.transform(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make_input", [np.asarray, sp.csr_matrix])
+def test_streaming_matches_in_memory(X, make_input, monkeypatch):
+    in_memory = _fit(X, shuffle=False)
+    chunks = []
+    original = Trainer._stream_epoch
+
+    def spy(self, data):
+        chunks.append(data.shape[0])
+        return original(self, data)
+
+    monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
+    # Three 32-row batches of 64 float32 features per chunk: 400 rows take
+    # several chunks, the last one partial.
+    monkeypatch.setattr(training_module, "STREAM_CHUNK_BYTES", 3 * 32 * 64 * 4)
+    monkeypatch.setattr(Trainer, "_stream_epoch", spy)
+    streamed = _fit(make_input(X), shuffle=False)
+    assert chunks == [400] * 4
+    assert_allclose(streamed.loss_curve_, in_memory.loss_curve_, rtol=1e-6)
+    assert_allclose(streamed.transform(X), in_memory.transform(X), rtol=1e-5, atol=1e-6)
+
+
+def test_streaming_chunks_are_bounded_and_shuffled(X, monkeypatch):
+    seen = []
+    monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
+    monkeypatch.setattr(training_module, "STREAM_CHUNK_BYTES", 3 * 32 * 64 * 4)
+    real_batch = training_module.as_float32_batch
+
+    def recording_batch(data, start, stop):
+        batch = real_batch(data, start, stop)
+        seen.append(batch)
+        return batch
+
+    monkeypatch.setattr(training_module, "as_float32_batch", recording_batch)
+    est = _fit(X, max_iter=1, shuffle=True)
+    assert max(len(chunk) for chunk in seen) == 96
+    assert sum(len(chunk) for chunk in seen) == len(X)
+    # Every row is seen once per epoch, in an order that is not the input's.
+    stacked = np.concatenate(seen)
+    assert not np.array_equal(stacked, X.astype(np.float32))
+    assert_array_equal(np.unique(stacked, axis=0), np.unique(X.astype(np.float32), axis=0))
+    assert est.n_iter_ == 1
+
+
+def test_same_seed_gives_identical_fit(X):
+    for data in (X, sp.csr_matrix(X)):
+        first = _fit(data, random_state=7).transform(X)
+        second = _fit(data, random_state=7).transform(X)
+        assert_array_equal(first, second)
+    assert not np.array_equal(first, _fit(X, random_state=8).transform(X))
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_divergence_raises_and_keeps_previous_model(X, warm_start):
+    est = _fit(X, warm_start=warm_start)
+    codes, curve = est.transform(X), list(est.loss_curve_)
+    # Squared errors of 1e30 overflow float32: the loss becomes infinite.
+    with pytest.raises(DivergenceError, match="diverged at epoch"):
+        est.fit(X * 1e30)
+    assert est.loss_curve_ == curve
+    assert_array_equal(est.transform(X), codes)
+
+
+def test_keyboard_interrupt_keeps_weights_and_warns(X, monkeypatch):
+    calls = []
+    original = Trainer.run_epoch
+
+    def interrupted_on_third_epoch(self, data, epoch):
+        calls.append(epoch)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self, data, epoch)
+
+    monkeypatch.setattr(Trainer, "run_epoch", interrupted_on_third_epoch)
+    with pytest.warns(RuntimeWarning, match="interrupted during epoch 3"):
+        est = _fit(X, max_iter=10)
+    monkeypatch.undo()
+    assert est.n_iter_ == 2
+    assert len(est.loss_curve_) == 2
+    # The weights are those reached after two full epochs.
+    assert_array_equal(est.transform(X), _fit(X, max_iter=2).transform(X))
+
+
+@pytest.mark.parametrize("restore", [True, False])
+def test_early_stopping_stops_and_restores_best_weights(X, restore):
+    # With a huge tol only the first epoch counts as an improvement, so
+    # training stops after 1 + n_iter_no_change epochs.
+    params = {"early_stopping": True, "validation_fraction": 0.2, "restore_best_weights": restore}
+    est = _fit(X, max_iter=50, n_iter_no_change=3, tol=1e9, **params)
+    assert est.n_iter_ == 4
+    assert len(est.validation_scores_) == 4
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    after_first_epoch = _fit(X, max_iter=1, **params).transform(X)
+    assert np.array_equal(est.transform(X), after_first_epoch) == restore
+
+
+def test_training_loss_stopping_without_validation(X):
+    est = _fit(X, max_iter=50, n_iter_no_change=2, tol=1e9)
+    assert est.n_iter_ == 3
+    assert not hasattr(est, "validation_scores_")
+
+
+def test_learning_rate_decay_is_per_epoch(X):
+    optimizer = make_optimizer("adam", 1e-2, 0.5, steps_per_epoch=10)
+    rates = []
+    for iteration in (0, 10, 20):
+        optimizer.iterations.assign(iteration)
+        rates.append(float(optimizer.learning_rate))
+    assert_allclose(rates, [1e-2, 5e-3, 2.5e-3], rtol=1e-6)
+    assert float(make_optimizer("adam", 1e-2, 1.0, 10).learning_rate) == pytest.approx(1e-2)
+
+    decayed = _fit(X, learning_rate=1e-2, learning_rate_decay=0.5, max_iter=3)
+    assert float(decayed._trainer.optimizer.learning_rate) == pytest.approx(1e-2 * 0.5**3)
+    constant = _fit(X, learning_rate=1e-2, max_iter=3)
+    assert float(constant._trainer.optimizer.learning_rate) == pytest.approx(1e-2)
+    assert decayed.loss_curve_ != constant.loss_curve_
+
+
+def test_verbose_reports_training_and_validation_loss(X, capsys):
+    est = _fit(X, max_iter=3, verbose=1, early_stopping=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    for epoch, (line, loss, score) in enumerate(
+        zip(lines, est.loss_curve_, est.validation_scores_, strict=True), start=1
+    ):
+        assert line.startswith(f"Epoch {epoch}/3 - loss: {loss:.6g} - val_loss: {-score:.6g}")
+    _fit(X, max_iter=2)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("batch_size", [1, 50, 64, 100])
+def test_inference_in_batches_matches_one_call(X, batch_size, monkeypatch):
+    est = _fit(X)
+    codes = est.transform(X)
+    expected = {
+        "transform": codes,
+        "inverse_transform": est.inverse_transform(codes),
+        "score_samples": est.score_samples(X),
+    }
+    sizes = []
+    real_blocks = network_module._padded_blocks
+
+    def recording_blocks(data, start, stop):
+        sizes.append(stop - start)
+        return real_blocks(data, start, stop)
+
+    monkeypatch.setattr(network_module, "INFERENCE_BATCH_SIZE", batch_size)
+    monkeypatch.setattr(network_module, "_padded_blocks", recording_blocks)
+    for method, reference in expected.items():
+        inputs = [codes] if method == "inverse_transform" else [X, sp.csr_matrix(X)]
+        for data in inputs:
+            assert_allclose(getattr(est, method)(data), reference, rtol=0, atol=1e-6)
+    # Only one batch of rows is ever converted (densified, padded) at a time.
+    assert max(sizes) == batch_size
+    assert sum(sizes) == 5 * len(X)
+
+
+def _compiled_apply(optimizer, variables):
+    # Variables must be captured, not passed: tf.function would turn
+    # keras.Variable arguments into symbolic tensors.
+    return tf.function(lambda gradients: optimizer.apply(gradients, variables))
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_OPTIMIZERS))
+def test_fused_optimizer_steps_match_keras(name):
+    rng = np.random.default_rng(0)
+    initial = [rng.standard_normal(shape).astype(np.float32) for shape in [(5, 3), (3,)]]
+    gradients = [[tf.constant(rng.standard_normal(w.shape), tf.float32) for w in initial]]
+    gradients *= 4
+    results = []
+    for optimizer in (
+        make_optimizer(name, 1e-2, 0.5, steps_per_epoch=2),
+        KERAS_OPTIMIZERS[name](
+            keras.optimizers.schedules.ExponentialDecay(1e-2, decay_steps=2, decay_rate=0.5)
+        ),
+    ):
+        variables = [keras.Variable(w) for w in initial]
+        optimizer.build(variables)
+        step = _compiled_apply(optimizer, variables)
+        for grads in gradients:
+            step(grads)
+        results.append([v.numpy() for v in variables])
+    for fused, reference, start in zip(*results, initial, strict=True):
+        assert not np.allclose(fused, start)
+        assert_allclose(fused, reference, rtol=1e-5, atol=1e-6)
