@@ -60,6 +60,45 @@ random_state : int, RandomState instance or None, default=None
     without touching the global NumPy, TensorFlow or Keras state.
 verbose : int, default=0
     Print one line per epoch (loss, validation loss, time) when > 0.""",
+    "residual_parameters": """\
+image_shape : tuple of int or None, default=None
+    How a flat row is laid out: ``(height, width, channels)`` for images,
+    ``(length, channels)`` for multichannel 1-D signals (rows in
+    channels-last, row-major order, as ``images.reshape(n, -1)`` gives). With
+    ``None``, rows whose length is a perfect square are square one-channel
+    images and other rows are one-channel 1-D signals (spectra, time series,
+    tabular rows).
+n_levels : int, default=2
+    Number of resolution levels. Each level halves the spatial size and
+    doubles the number of filters. Sizes that are not multiples of
+    ``2**n_levels`` are zero-padded on input and cropped on output.
+n_residual_blocks : int, default=1
+    Residual blocks per level. ``0`` gives a plain convolutional
+    autoencoder (convolution, max pooling, nearest-neighbour upsampling).
+filters : int, default=16
+    Filters of the first level; level ``i`` has ``filters * 2**i``.
+latent_channels : int, default=8
+    Channels of the latent feature map, which the dense code layer
+    flattens to ``n_components`` values.
+block : {"basic", "bottleneck"}, default="basic"
+    Residual block: two ``kernel_size`` convolutions (``"basic"``) or a
+    1x1, ``kernel_size``, 1x1 sequence with a four times narrower middle
+    (``"bottleneck"``).
+kernel_size : int, default=3
+    Width of the convolution kernels.
+batch_normalization : bool, default=False
+    Whether to normalise every convolution's output over the batch. Off by
+    default: in the MNIST benchmark (docs/benchmarks.md) it made each epoch
+    slower and the error after the same number of epochs higher.
+dropout : float, default=0.0
+    Dropout rate after every level's residual blocks, during training only.
+skip_connections : bool, default=False
+    Multi-resolution skips: every encoder level's feature map is also
+    projected (strided convolution) onto the latent feature map, and every
+    decoder level's feature map (transposed convolution) onto the output.
+activation : {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", \
+"linear"}, default="relu"
+    Activation after the convolutions.""",
     "fitted_attributes": """\
 n_components_ : int
     Width of the code.

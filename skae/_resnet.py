@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._architectures import ResidualArchitecture, _document_residual_parameters
+from ._architectures import ResidualArchitecture
 from ._autoencoder import RECONSTRUCTION_LOSSES
 from ._base import BaseAutoEncoder, store_init_params
 from ._docs import fill_doc
@@ -12,7 +12,6 @@ from ._objectives import Reconstruction
 
 
 @fill_doc
-@_document_residual_parameters
 class ResNetAutoEncoder(BaseAutoEncoder):
     """Residual convolutional autoencoder for images and 1-D signals.
 
