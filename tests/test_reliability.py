@@ -317,13 +317,6 @@ def _resident_mib() -> float:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
-@pytest.mark.xfail(
-    strict=True,
-    reason="TensorFlow registers a custom gradient for the Keras optimiser's "
-    "all-reduce in every traced training function and never releases it "
-    "(tensorflow/tensorflow#97697); fixed once the engine bypasses that "
-    "all-reduce on a single device",
-)
 def test_fifty_fits_do_not_accumulate_memory_or_graphs():
     from tensorflow.python.eager import context
 
