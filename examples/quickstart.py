@@ -42,22 +42,27 @@ def main() -> None:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0
     )
-    print(f"load_digits: {X_train.shape[0]} train / {X_test.shape[0]} test rows, "
-          f"{X.shape[1]} features\n")
-    header = f"{'n_components':>12} | {'model':<11} | {'held-out MSE':>12} | " \
-             f"{'probe accuracy':>14} | {'fit s':>6}"
+    print(
+        f"load_digits: {X_train.shape[0]} train / {X_test.shape[0]} test rows, "
+        f"{X.shape[1]} features\n"
+    )
+    header = (
+        f"{'n_components':>12} | {'model':<11} | {'held-out MSE':>12} | "
+        f"{'probe accuracy':>14} | {'fit s':>6}"
+    )
     print(header)
     print("-" * len(header))
     for n_components in (2, 8, 16):
         models = {
             "PCA": PCA(n_components=n_components),
-            "AutoEncoder": AutoEncoder(n_components=n_components, max_iter=150,
-                                       random_state=0),
+            "AutoEncoder": AutoEncoder(n_components=n_components, max_iter=150, random_state=0),
         }
         for name, model in models.items():
             mse, accuracy, seconds = evaluate(model, X_train, X_test, y_train, y_test)
-            print(f"{n_components:>12} | {name:<11} | {mse:>12.4f} | "
-                  f"{accuracy:>14.3f} | {seconds:>6.2f}")
+            print(
+                f"{n_components:>12} | {name:<11} | {mse:>12.4f} | "
+                f"{accuracy:>14.3f} | {seconds:>6.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -61,9 +61,7 @@ class Reconstruction:
 
     def reconstruction_error(self, x, logits):
         if self.loss == "binary_crossentropy":
-            return _mean_over_features(
-                ops.binary_crossentropy(x, logits, from_logits=True)
-            )
+            return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
         return _mean_over_features(ops.square(x - logits))
 
     def training_loss(self, network, x, seed):
@@ -215,9 +213,11 @@ class Variational:
         mean, log_var = self._posterior(network, x, training=False)
         std = ops.exp(0.5 * log_var)
         n_components = mean.shape[-1]
-        draws = np.random.default_rng(0).standard_normal(
-            (self._SCORE_DRAWS, n_components)
-        ).astype("float32")
+        draws = (
+            np.random.default_rng(0)
+            .standard_normal((self._SCORE_DRAWS, n_components))
+            .astype("float32")
+        )
         nll = 0.0
         for draw in draws:
             z = mean + std * draw

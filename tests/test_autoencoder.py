@@ -69,8 +69,14 @@ def test_grid_search_without_y_selects_by_score(digits):
 def test_sparse_input_matches_dense(fmt):
     rng = np.random.default_rng(0)
     X = rng.random((120, 12)) * (rng.random((120, 12)) < 0.3)
-    params = dict(n_components=3, hidden_layer_sizes=(8,), max_iter=4, shuffle=False,
-                  batch_size=32, random_state=0)
+    params = dict(
+        n_components=3,
+        hidden_layer_sizes=(8,),
+        max_iter=4,
+        shuffle=False,
+        batch_size=32,
+        random_state=0,
+    )
     dense = AutoEncoder(**params).fit(X)
     sparse = AutoEncoder(**params).fit(sp.csr_matrix(X).asformat(fmt))
     np.testing.assert_allclose(dense.loss_curve_, sparse.loss_curve_, rtol=1e-4)
@@ -89,9 +95,7 @@ def test_pickle_clone_deepcopy_roundtrip(digits):
     ae.fit(digits[0])
     for restored in (pickle.loads(pickle.dumps(ae)), copy.deepcopy(ae)):
         np.testing.assert_array_equal(restored.transform(X_test), ae.transform(X_test))
-        np.testing.assert_array_equal(
-            restored.score_samples(X_test), ae.score_samples(X_test)
-        )
+        np.testing.assert_array_equal(restored.score_samples(X_test), ae.score_samples(X_test))
     assert not hasattr(clone(ae), "n_iter_")
 
 
@@ -166,8 +170,14 @@ def test_partial_fit_and_warm_start_continue_training(digits):
     with pytest.raises(ValueError, match="features"):
         ae.partial_fit(X[:, :10])
 
-    warm = AutoEncoder(n_components=4, hidden_layer_sizes=(32,), max_iter=3,
-                       n_iter_no_change=None, warm_start=True, random_state=0)
+    warm = AutoEncoder(
+        n_components=4,
+        hidden_layer_sizes=(32,),
+        max_iter=3,
+        n_iter_no_change=None,
+        warm_start=True,
+        random_state=0,
+    )
     warm.fit(X)
     first_curve = list(warm.loss_curve_)
     warm.fit(X)
@@ -178,8 +188,9 @@ def test_partial_fit_and_warm_start_continue_training(digits):
 
 def test_explicit_architecture_and_conflicting_flat_parameters(digits):
     X = digits[0][:200]
-    ae = AutoEncoder(n_components=2, architecture=DenseArchitecture((16, 8)), max_iter=1,
-                     random_state=0).fit(X)
+    ae = AutoEncoder(
+        n_components=2, architecture=DenseArchitecture((16, 8)), max_iter=1, random_state=0
+    ).fit(X)
     assert ae.encoder_.count_params() == (64 * 16 + 16) + (16 * 8 + 8) + (8 * 2 + 2)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         AutoEncoder(hidden_layer_sizes=(4,), architecture=DenseArchitecture()).fit(X)
@@ -187,8 +198,13 @@ def test_explicit_architecture_and_conflicting_flat_parameters(digits):
 
 def test_keras_models_reproduce_transform_and_inverse(digits):
     X = digits[1][:20].astype(np.float32)
-    ae = AutoEncoder(n_components=3, hidden_layer_sizes=(16,), loss="binary_crossentropy",
-                     max_iter=2, random_state=0).fit(digits[0])
+    ae = AutoEncoder(
+        n_components=3,
+        hidden_layer_sizes=(16,),
+        loss="binary_crossentropy",
+        max_iter=2,
+        random_state=0,
+    ).fit(digits[0])
     codes = ae.transform(X)
     np.testing.assert_allclose(ae.encoder_(X).numpy(), codes, rtol=1e-5, atol=1e-6)
     recon = ae.decoder_(codes).numpy()
@@ -198,8 +214,14 @@ def test_keras_models_reproduce_transform_and_inverse(digits):
 
 def test_verbose_prints_one_line_per_epoch(capsys):
     X = np.random.default_rng(0).random((64, 5))
-    AutoEncoder(hidden_layer_sizes=(4,), max_iter=3, n_iter_no_change=None, verbose=1,
-                random_state=0, early_stopping=True).fit(X)
+    AutoEncoder(
+        hidden_layer_sizes=(4,),
+        max_iter=3,
+        n_iter_no_change=None,
+        verbose=1,
+        random_state=0,
+        early_stopping=True,
+    ).fit(X)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
     assert len(lines) == 3
     assert "loss:" in lines[0] and "val_loss:" in lines[0] and lines[0].endswith("s")
@@ -207,10 +229,12 @@ def test_verbose_prints_one_line_per_epoch(capsys):
 
 def test_invalid_hyperparameters_are_named():
     X = np.random.default_rng(0).random((20, 3))
-    for params, name in [({"n_components": 0}, "n_components"),
-                         ({"optimizer": "lbfgs"}, "optimizer"),
-                         ({"batch_size": -1}, "batch_size"),
-                         ({"loss": "mae"}, "loss")]:
+    for params, name in [
+        ({"n_components": 0}, "n_components"),
+        ({"optimizer": "lbfgs"}, "optimizer"),
+        ({"batch_size": -1}, "batch_size"),
+        ({"loss": "mae"}, "loss"),
+    ]:
         with pytest.raises(ValueError, match=name):
             AutoEncoder(**params).fit(X)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
