@@ -104,7 +104,7 @@ class DenseArchitecture(BaseArchitecture):
         for units in sizes:
             if self.batch_normalization:
                 h = layers.dense(units)(h)
-                h = keras.layers.BatchNormalization()(h)
+                h = layers.batch_normalization()(h)
                 h = keras.layers.Activation(self.activation)(h)
             else:
                 h = layers.dense(units, activation=self.activation)(h)
@@ -138,6 +138,7 @@ _SPATIAL_LAYERS = {
         "crop": keras.layers.Cropping2D,
     },
 }
+
 
 @dataclass(frozen=True)
 class _Geometry:
@@ -264,11 +265,11 @@ class ResidualArchitecture(BaseArchitecture):
         return self.filters * 2**level
 
     # -- building blocks --------------------------------------------------------
-    def _normalize(self, h, activate: bool = True, gamma: str = "ones"):
+    def _normalize(self, h, layers, activate: bool = True, gamma: str = "ones"):
         if self.batch_normalization:
-            h = keras.layers.BatchNormalization(
-                momentum=_BATCH_NORM_MOMENTUM, gamma_initializer=gamma
-            )(h)
+            h = layers.batch_normalization(momentum=_BATCH_NORM_MOMENTUM, gamma_initializer=gamma)(
+                h
+            )
         return keras.layers.Activation(self.activation)(h) if activate else h
 
     def _conv(self, h, filters, rank, layers, kernel_size=None, strides=1, **normalize):
@@ -279,7 +280,7 @@ class ResidualArchitecture(BaseArchitecture):
             strides=strides,
             use_bias=not self.batch_normalization,
         )
-        return self._normalize(conv(h), **normalize)
+        return self._normalize(conv(h), layers, **normalize)
 
     def _residual_block(self, h, filters, rank, layers):
         # The branch's last normalisation starts at zero, so every block starts

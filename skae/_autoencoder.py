@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tensorflow as tf
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoEncoder, DenseFrontDoorMixin, store_init_params
@@ -87,6 +88,7 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         warm_start: bool = False,
         random_state=None,
         verbose: int = 0,
+        distribute_strategy: tf.distribute.Strategy | None = None,
     ) -> None:
         store_init_params(self, locals())
 

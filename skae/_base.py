@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 from numbers import Integral, Real
@@ -9,6 +10,7 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 import scipy.sparse as sp
+import tensorflow as tf
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -21,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
-from ._network import Network
+from ._network import Network, active_strategy
 from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
 
 _MAX_SEED = 2**31 - 1
@@ -88,6 +90,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "distribute_strategy": [tf.distribute.Strategy, None],
     }
 
     # -- extension points ------------------------------------------------------
@@ -182,27 +185,43 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         _check_float32_range(X)
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
-        if continuing:
-            network = self._network
-            loss_curve = list(self.loss_curve_)
-            validation_scores = list(getattr(self, "validation_scores_", []))
-        else:
-            network = self._build_network(X.shape[1], network_seed)
-            loss_curve, validation_scores = [], []
-
         X_train, X_val = X, None
         early_stopping = self.early_stopping and not incremental
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
 
-        batch_size = min(self.batch_size, X_train.shape[0])
-        trainer = self.__dict__.get("_trainer") if incremental and continuing else None
-        if trainer is None:
-            steps_per_epoch = -(-X_train.shape[0] // batch_size)
-            optimizer = make_optimizer(
-                self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
-            )
-            trainer = Trainer(network, optimizer, batch_size, self.shuffle, training_seed)
+        strategy = self.distribute_strategy
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            # Also a strategy whose scope the caller entered, or None.
+            strategy = active_strategy()
+            if strategy is not None and X_train.shape[0] < strategy.num_replicas_in_sync:
+                raise ValueError(
+                    f"distribute_strategy has {strategy.num_replicas_in_sync} replicas "
+                    f"but there are only {X_train.shape[0]} training samples; every "
+                    "replica needs at least one."
+                )
+            if continuing:
+                network = self._network
+                if network.strategy is not strategy:
+                    # Variables belong to the strategy they were created under.
+                    network = self._build_network(X.shape[1], network_seed)
+                    network.set_weights(self._network.get_weights())
+                loss_curve = list(self.loss_curve_)
+                validation_scores = list(getattr(self, "validation_scores_", []))
+            else:
+                network = self._build_network(X.shape[1], network_seed)
+                loss_curve, validation_scores = [], []
+
+            trainer = self.__dict__.get("_trainer") if incremental and continuing else None
+            if trainer is not None and trainer.network is not network:
+                trainer = None
+            batch_size = min(self.batch_size, X_train.shape[0])
+            if trainer is None:
+                steps_per_epoch = -(-X_train.shape[0] // batch_size)
+                optimizer = make_optimizer(
+                    self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
+                )
+                trainer = Trainer(network, optimizer, batch_size, self.shuffle, training_seed)
 
         history = train(
             trainer,
@@ -406,10 +425,28 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
+    def __sklearn_clone__(self):
+        # Clones share the strategy instead of deep-copying it: a copy keeps
+        # the original's collective-op counters, so two copies issue colliding
+        # collective ops (a shape-mismatch error in the second fold of a
+        # search). The parameters are cloned from a bare view of self with
+        # no strategy, which leaves self untouched for concurrent clones.
+        strategy = self.distribute_strategy
+        if strategy is None:
+            return super().__sklearn_clone__()
+        view = object.__new__(type(self))
+        view.__dict__.update(vars(self), distribute_strategy=None)
+        clone = super(BaseAutoEncoder, view).__sklearn_clone__()
+        clone.distribute_strategy = strategy
+        return clone
+
     def __getstate__(self):
         # object.__getstate__ returns the live __dict__: copy before editing.
         state = dict(super().__getstate__())
         state.pop("_trainer", None)
+        if state.get("distribute_strategy") is not None:
+            _persistence.warn_strategy_not_stored()
+            state["distribute_strategy"] = None
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()

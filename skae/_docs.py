@@ -59,7 +59,14 @@ random_state : int, RandomState instance or None, default=None
     Seeds weights, shuffling and noise. An int gives reproducible fits
     without touching the global NumPy, TensorFlow or Keras state.
 verbose : int, default=0
-    Print one line per epoch (loss, validation loss, time) when > 0.""",
+    Print one line per epoch (loss, validation loss, time) when > 0.
+distribute_strategy : tf.distribute.Strategy or None, default=None
+    Train data-parallel under this strategy, for example
+    ``tf.distribute.MirroredStrategy()`` over several GPUs: the network and
+    optimiser are created in its scope and every batch is split between its
+    replicas. ``None`` uses TensorFlow's default placement (a visible GPU is
+    used without a code change). A strategy is a runtime resource: pickle
+    and :meth:`save` store ``None`` in its place.""",
     "residual_parameters": """\
 image_shape : tuple of int or None, default=None
     How a flat row is laid out: ``(height, width, channels)`` for images,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 _MAX_SEED = 2**31 - 1
 
@@ -40,9 +41,7 @@ class LayerFactory:
         }
 
     def dense(self, units: int, activation=None, name: str | None = None):
-        return keras.layers.Dense(
-            units, activation=activation, name=name, **self._kernel_kwargs()
-        )
+        return keras.layers.Dense(units, activation=activation, name=name, **self._kernel_kwargs())
 
     def conv(
         self,
@@ -72,6 +71,12 @@ class LayerFactory:
         """
         layer = keras.layers.Conv1DTranspose if rank == 1 else keras.layers.Conv2DTranspose
         return layer(filters, size, strides=size, use_bias=use_bias, **self._kernel_kwargs())
+
+    def batch_normalization(self, **kwargs):
+        """Batch normalisation; under a ``tf.distribute`` strategy its batch
+        statistics are those of the whole batch, not of one replica's share,
+        so distributed training normalises as one device does."""
+        return keras.layers.BatchNormalization(synchronized=tf.distribute.has_strategy(), **kwargs)
 
     def dropout(self, rate: float):
         return keras.layers.Dropout(rate, seed=self.seed())

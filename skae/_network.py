@@ -63,6 +63,11 @@ def _padded_blocks(X, start: int, stop: int) -> np.ndarray:
     return blocks.reshape(n_blocks, INFERENCE_BLOCK_ROWS, X.shape[1])
 
 
+def active_strategy():
+    """The ``tf.distribute`` strategy in scope, or None outside any scope."""
+    return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+
+
 def as_float32_batch(X, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of a dense or sparse matrix as a float32 array."""
     batch = X[start:stop]
@@ -92,6 +97,8 @@ class Network:
         self.decoder = decoder
         self.objective = objective
         self.extra_variables = list(extra_variables)
+        # The tf.distribute strategy the variables were created under.
+        self.strategy = active_strategy()
         self._compiled = {}
 
     @classmethod

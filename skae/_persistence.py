@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 import zlib
 from numbers import Integral, Real
@@ -148,13 +149,32 @@ def _metadata(estimator) -> dict:
         "format_version": FORMAT_VERSION,
         "skae_version": skae.__version__,
         "class": class_name,
-        "params": {
-            key: _to_json(value, key) for key, value in estimator.get_params(deep=False).items()
-        },
+        "params": {key: _to_json(value, key) for key, value in _saved_params(estimator).items()},
         "fitted": _is_fitted(estimator),
         "attributes": {key: _to_json(value, key) for key, value in fitted.items()},
         "output_config": dict(vars(estimator).get("_sklearn_output_config", {})),
     }
+
+
+def warn_strategy_not_stored() -> None:
+    """Warn that a saved or pickled estimator drops its strategy."""
+    # A strategy holds devices, threads and collective-op state.
+    warnings.warn(
+        "distribute_strategy is not stored: the loaded estimator has "
+        "distribute_strategy=None and trains on the default device. Set it "
+        "again with set_params after loading.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def _saved_params(estimator) -> dict:
+    """The parameters to save, with ``distribute_strategy=None``."""
+    params = estimator.get_params(deep=False)
+    if params.get("distribute_strategy") is not None:
+        warn_strategy_not_stored()
+        params["distribute_strategy"] = None
+    return params
 
 
 def save(estimator, path) -> None:

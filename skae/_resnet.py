@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tensorflow as tf
 from sklearn.utils._param_validation import StrOptions
 
 from ._architectures import ResidualArchitecture
@@ -111,6 +112,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
         warm_start: bool = False,
         random_state=None,
         verbose: int = 0,
+        distribute_strategy: tf.distribute.Strategy | None = None,
     ) -> None:
         store_init_params(self, locals())
 

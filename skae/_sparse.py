@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numbers import Real
 
+import tensorflow as tf
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._autoencoder import AutoEncoder
@@ -101,6 +102,7 @@ class SparseAutoEncoder(AutoEncoder):
         warm_start: bool = False,
         random_state=None,
         verbose: int = 0,
+        distribute_strategy: tf.distribute.Strategy | None = None,
     ) -> None:
         store_init_params(self, locals())
 

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
-from ._network import Network, as_float32_batch
+from ._network import Network, active_strategy, as_float32_batch
 
 # Data above this size (dense as float32, or sparse as CSR tensors) is
 # streamed instead of being copied into TensorFlow.
@@ -122,7 +122,7 @@ def make_optimizer(name: str, learning_rate: float, decay: float, steps_per_epoc
             learning_rate, decay_steps=max(steps_per_epoch, 1), decay_rate=decay
         )
     optimizer = _OPTIMIZERS[name](schedule)
-    if not tf.distribute.has_strategy():
+    if active_strategy() is None:
         _skip_single_replica_all_reduce(optimizer)
     return optimizer
 
@@ -172,6 +172,23 @@ def to_training_data(X):
     return tf.convert_to_tensor(np.asarray(X, dtype=np.float32))
 
 
+class _ReplicaSeedGenerator(keras.random.SeedGenerator):
+    """One replica's view of a shared seed generator.
+
+    Replicas run the same program on the same generator state, so they
+    would draw identical noise for different rows. Offsetting the seed by
+    the replica id gives each replica its own stream, still reproducible.
+    It has no state of its own, so it does not call the base ``__init__``.
+    """
+
+    def __init__(self, shared, replica_id) -> None:
+        self._shared = shared
+        self._offset = tf.stack([tf.cast(replica_id, tf.int64) * 7919, tf.constant(0, tf.int64)])
+
+    def next(self, ordered: bool = True):
+        return self._shared.next(ordered) + tf.cast(self._offset, self._shared.state.dtype)
+
+
 def _csr_rows(csr: CsrTensors, rows, n_features: int):
     """Rows ``rows`` of a CSR matrix as a dense float32 tensor (in-graph)."""
     columns = tf.gather(
@@ -204,6 +221,9 @@ class Trainer:
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.shuffle = shuffle
+        # Created in the strategy's scope, if any, like the network.
+        self.strategy = active_strategy()
+        self._n_replicas = self.strategy.num_replicas_in_sync if self.strategy else 1
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._rng = np.random.default_rng(seed)
         self._variables = network.trainable_variables
@@ -234,13 +254,37 @@ class Trainer:
         )
 
     def _step(self, x):
-        """One optimiser step; returns the batch loss summed over rows."""
+        """One optimiser step on batch ``x``; returns its loss summed over rows."""
+        if self.strategy is None:
+            return self._replica_step(x)
+        per_replica = self.strategy.run(self._replica_step, args=(x,))
+        return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    def _replica_step(self, x):
+        """The step of one replica, on its contiguous share of batch ``x``.
+
+        Each replica's mean loss is weighted by its share of the rows and the
+        penalty is divided between replicas, so the optimiser's sum of the
+        replicas' gradients is the gradient of the whole batch's loss, as on
+        one device.
+        """
+        n_rows = tf.shape(x)[0]
+        seed = self.seed_generator
+        if self.strategy is not None:
+            replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+            start = replica * n_rows // self._n_replicas
+            x = x[start : (replica + 1) * n_rows // self._n_replicas]
+            seed = _ReplicaSeedGenerator(seed, replica)
+        share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(n_rows, tf.float32)
         with tf.GradientTape() as tape:
-            per_sample = self.network.objective.training_loss(self.network, x, self.seed_generator)
-            loss = tf.reduce_mean(per_sample) + self.network.regularization_loss()
+            per_sample = self.network.objective.training_loss(self.network, x, seed)
+            loss = (
+                tf.reduce_mean(per_sample) * share
+                + self.network.regularization_loss() / self._n_replicas
+            )
         gradients = tape.gradient(loss, self._variables)
         self.optimizer.apply(gradients, self._variables)
-        return loss * tf.cast(tf.shape(x)[0], tf.float32)
+        return loss * tf.cast(n_rows, tf.float32)
 
     def _epoch(self, n_samples, take):
         """One pass over ``n_samples`` rows; ``take(rows)`` builds a batch."""
@@ -248,6 +292,14 @@ class Trainer:
         if self.shuffle:
             order = keras.random.shuffle(order, seed=self.seed_generator)
         n_batches = (n_samples + self.batch_size - 1) // self.batch_size
+        if self._n_replicas > 1:
+            # A last batch smaller than the number of replicas would leave a
+            # replica without rows (NaN batch statistics): skip those few
+            # rows this epoch; shuffling trains on them in other epochs.
+            remainder = n_samples % self.batch_size
+            short = tf.cast((remainder > 0) & (remainder < self._n_replicas), n_samples.dtype)
+            n_batches -= short
+            n_samples -= short * remainder
         total = tf.constant(0.0)
         for b in tf.range(n_batches):
             total += self._step(take(order[b * self.batch_size : (b + 1) * self.batch_size]))

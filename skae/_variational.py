@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import tensorflow as tf
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -112,6 +113,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         warm_start: bool = False,
         random_state=None,
         verbose: int = 0,
+        distribute_strategy: tf.distribute.Strategy | None = None,
     ) -> None:
         store_init_params(self, locals())
 
