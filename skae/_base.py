@@ -16,6 +16,7 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     _fit_context,
+    clone,
 )
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -204,7 +205,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 network = self._network
                 if network.strategy is not strategy:
                     # Variables belong to the strategy they were created under.
-                    network = self._build_network(X.shape[1], network_seed)
+                    network = self._build_network(
+                        X.shape[1], network_seed, params=self._network.params
+                    )
                     network.set_weights(self._network.get_weights())
                 loss_curve = list(self.loss_curve_)
                 validation_scores = list(getattr(self, "validation_scores_", []))
@@ -244,12 +247,26 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.validation_scores_ = validation_scores + history.validation_scores
             self.best_validation_score_ = max(self.validation_scores_)
 
-    def _build_network(self, n_features: int, seed: int) -> Network:
-        architecture = self._architecture()
+    def _build_network(self, n_features: int, seed: int, params: dict | None = None) -> Network:
+        """Build a network from ``params`` (by default the current parameters).
+
+        The network records the parameters it was built from, so that pickle
+        and :meth:`save` rebuild the fitted network even after ``set_params``
+        changed the parameters for the next fit.
+        """
+        source = self if params is None else clone(self).set_params(**params)
+        source._validate_params()
+        architecture = source._architecture()
         architecture._validate_params()
-        return Network.build(
-            architecture, self._objective(), n_features, self.n_components, seed, self.alpha
+        network = Network.build(
+            architecture, source._objective(), n_features, source.n_components, seed, source.alpha
         )
+        network.params = {
+            key: clone(value, safe=False)
+            for key, value in source.get_params(deep=False).items()
+            if key != "distribute_strategy"
+        }
+        return network
 
     def _validation_split(self, X, seed):
         n_samples = X.shape[0]
@@ -450,13 +467,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()
+            state["_network_params"] = network.params
         return state
 
     def __setstate__(self, state):
         weights = state.pop("_network_weights", None)
+        params = state.pop("_network_params", None)
         super().__setstate__(state)
         if weights is not None:
-            self._network = self._build_network(self.n_features_in_, seed=0)
+            self._network = self._build_network(self.n_features_in_, seed=0, params=params)
             self._network.set_weights(weights)
 
 

@@ -151,6 +151,13 @@ def _metadata(estimator) -> dict:
         "class": class_name,
         "params": {key: _to_json(value, key) for key, value in _saved_params(estimator).items()},
         "fitted": _is_fitted(estimator),
+        # The parameters the fitted network was built from; set_params may
+        # have changed the estimator's own since.
+        "network_params": {
+            key: _to_json(value, key) for key, value in estimator._network.params.items()
+        }
+        if _is_fitted(estimator)
+        else {},
         "attributes": {key: _to_json(value, key) for key, value in fitted.items()},
         "output_config": dict(vars(estimator).get("_sklearn_output_config", {})),
     }
@@ -239,9 +246,12 @@ def _extract(archive: zipfile.ZipFile, member: str, folder: Path) -> Path:
     return target
 
 
-def _restore_network(estimator, archive: zipfile.ZipFile) -> None:
-    """Rebuild the network from the parameters and load the saved weights."""
-    network = estimator._build_network(estimator.n_features_in_, seed=0)
+def _restore_network(estimator, archive: zipfile.ZipFile, params: dict) -> None:
+    """Rebuild the network from ``params`` and load the saved weights."""
+    try:
+        network = estimator._build_network(estimator.n_features_in_, seed=0, params=params)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"its network parameters are invalid ({exc})") from exc
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         encoder = _extract(archive, _ENCODER, folder)
@@ -267,7 +277,10 @@ def _restore_network(estimator, archive: zipfile.ZipFile) -> None:
 
 
 def _rebuild(metadata: dict, archive: zipfile.ZipFile):
-    sections = {name: metadata.get(name, {}) for name in ("params", "attributes", "output_config")}
+    sections = {
+        name: metadata.get(name, {})
+        for name in ("params", "network_params", "attributes", "output_config")
+    }
     for name, section in sections.items():
         if not isinstance(section, dict):
             raise ValueError(f"its {name!r} entry is not a JSON object")
@@ -282,7 +295,8 @@ def _rebuild(metadata: dict, archive: zipfile.ZipFile):
     if metadata.get("fitted") is True:
         if not isinstance(getattr(estimator, "n_features_in_", None), int):
             raise ValueError("it is marked fitted but has no integer n_features_in_")
-        _restore_network(estimator, archive)
+        network_params = {key: _from_json(v) for key, v in sections["network_params"].items()}
+        _restore_network(estimator, archive, network_params)
     return estimator
 
 

@@ -161,6 +161,23 @@ def test_pickle_and_joblib_still_work(fitted, tmp_path, name):
     _assert_same_outputs(joblib.load(tmp_path / "model.joblib"), est)
 
 
+@pytest.mark.parametrize("store", ["save", "pickle"])
+def test_parameters_changed_after_fit_do_not_change_the_stored_model(fitted, tmp_path, store):
+    est = clone(fitted("dense")).fit(X)
+    codes = est.transform(X)
+    # set_params configures the next fit; the fitted network keeps its own.
+    est.set_params(hidden_layer_sizes=(5,), activation="tanh", n_components=2)
+    if store == "save":
+        est.save(tmp_path / "model.skae")
+        restored = skae.load(tmp_path / "model.skae")
+    else:
+        restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(restored.transform(X), codes)
+    assert restored.get_params()["hidden_layer_sizes"] == (5,)
+    assert restored.fit(X).transform(X).shape == (X.shape[0], 2)
+    assert restored.encoder_.layers[1].activation.__name__ == "tanh"
+
+
 def test_parameters_that_are_not_json_are_named_at_save_time(saved, fitted):
     content = saved.read_bytes()
     est = clone(fitted("dense")).set_params(random_state=np.random.RandomState(0))
@@ -251,8 +268,20 @@ CORRUPTIONS = {
     ),
     "params not an object": (lambda p: _edit_metadata(p, params=[1]), "'params' entry"),
     "weights of another network": (
-        lambda p: _edit_metadata(p, params__hidden_layer_sizes={"tuple": [9, 4]}),
+        lambda p: _edit_metadata(p, network_params__hidden_layer_sizes={"tuple": [9, 4]}),
         "weights do not fit",
+    ),
+    "invalid network parameter": (
+        lambda p: _edit_metadata(p, network_params__activation="swish!"),
+        "network parameters are invalid",
+    ),
+    "unknown network parameter": (
+        lambda p: _edit_metadata(p, network_params__command="rm -rf /"),
+        "network parameters are invalid",
+    ),
+    "network params not an object": (
+        lambda p: _edit_metadata(p, network_params=[1]),
+        "'network_params' entry",
     ),
     "corrupted weights": (
         lambda p: _rewrite(p, {"encoder.weights.h5": b"\x89HDF garbage"}),
