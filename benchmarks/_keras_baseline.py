@@ -1,7 +1,8 @@
 """The plain-Keras baseline: what a user would write by hand.
 
 The same network as :class:`skae.AutoEncoder` (Dense layers, Glorot-uniform
-kernels, zero biases, linear code, mirrored decoder with a linear output,
+kernels, zero biases, optional batch normalisation before each hidden
+activation, linear code, mirrored decoder with a linear output,
 binary cross-entropy on logits or mean squared error), the same optimiser,
 learning-rate schedule, batch size and number of epochs, trained with
 ``keras.Model.fit`` and evaluated with ``predict_on_batch`` (the fastest
@@ -15,9 +16,19 @@ import keras
 import numpy as np
 
 
-def _dense_stack(n_inputs: int, sizes, n_outputs: int, activation: str, name: str):
+def _dense_stack(
+    n_inputs: int, sizes, n_outputs: int, activation: str, batch_normalization: bool, name: str
+):
     layers = [keras.Input((n_inputs,))]
-    layers += [keras.layers.Dense(units, activation=activation) for units in sizes]
+    for units in sizes:
+        if batch_normalization:
+            layers += [
+                keras.layers.Dense(units),
+                keras.layers.BatchNormalization(),
+                keras.layers.Activation(activation),
+            ]
+        else:
+            layers.append(keras.layers.Dense(units, activation=activation))
     layers.append(keras.layers.Dense(n_outputs))
     return keras.Sequential(layers, name=name)
 
@@ -35,6 +46,7 @@ class PlainKerasAutoEncoder:
         hidden_layer_sizes,
         *,
         activation: str = "relu",
+        batch_normalization: bool = False,
         loss: str = "mse",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,
@@ -45,6 +57,7 @@ class PlainKerasAutoEncoder:
         self.n_components = n_components
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         self.activation = activation
+        self.batch_normalization = batch_normalization
         self.loss = loss
         self.learning_rate = learning_rate
         self.learning_rate_decay = learning_rate_decay
@@ -56,13 +69,19 @@ class PlainKerasAutoEncoder:
         keras.utils.set_random_seed(self.seed)
         n_features = X.shape[1]
         self.encoder = _dense_stack(
-            n_features, self.hidden_layer_sizes, self.n_components, self.activation, "encoder"
+            n_features,
+            self.hidden_layer_sizes,
+            self.n_components,
+            self.activation,
+            self.batch_normalization,
+            "encoder",
         )
         self.decoder = _dense_stack(
             self.n_components,
             self.hidden_layer_sizes[::-1],
             n_features,
             self.activation,
+            self.batch_normalization,
             "decoder",
         )
         model = keras.Sequential([self.encoder, self.decoder])
