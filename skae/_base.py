@@ -453,9 +453,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return super().__sklearn_clone__()
         view = object.__new__(type(self))
         view.__dict__.update(vars(self), distribute_strategy=None)
-        clone = super(BaseAutoEncoder, view).__sklearn_clone__()
-        clone.distribute_strategy = strategy
-        return clone
+        twin = super(BaseAutoEncoder, view).__sklearn_clone__()
+        twin.distribute_strategy = strategy
+        return twin
 
     def __getstate__(self):
         # object.__getstate__ returns the live __dict__: copy before editing.

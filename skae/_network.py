@@ -101,6 +101,8 @@ class Network:
         self.extra_variables = list(extra_variables)
         # The tf.distribute strategy the variables were created under.
         self.strategy = active_strategy()
+        # The estimator parameters it was built from (set by the estimator).
+        self.params: dict = {}
         self._compiled = {}
 
     @classmethod

@@ -135,7 +135,7 @@ def _skip_single_replica_all_reduce(optimizer) -> None:
     TensorFlow implements with ``tf.custom_gradient``. Every traced training
     function then registers a gradient function in TensorFlow's global
     registry that is never released (tensorflow/tensorflow#97697), pinning
-    the whole traced graph: memory grew by about 4.5 MiB per fit. The
+    the whole traced graph: memory grew by about 3.5 MiB per fit. The
     reduction is the identity on one replica, so it is skipped; under a
     strategy the optimiser keeps it.
     """
