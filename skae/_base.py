@@ -254,8 +254,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         and :meth:`save` rebuild the fitted network even after ``set_params``
         changed the parameters for the next fit.
         """
-        source = self if params is None else clone(self).set_params(**params)
-        source._validate_params()
+        source = self
+        if params is not None:
+            source = clone(self).set_params(**params)
+            source._validate_params()
         architecture = source._architecture()
         architecture._validate_params()
         network = Network.build(
@@ -459,11 +461,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def __getstate__(self):
         # object.__getstate__ returns the live __dict__: copy before editing.
-        state = dict(super().__getstate__())
+        state = _persistence.without_strategy(dict(super().__getstate__()))
         state.pop("_trainer", None)
-        if state.get("distribute_strategy") is not None:
-            _persistence.warn_strategy_not_stored()
-            state["distribute_strategy"] = None
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()

@@ -149,7 +149,10 @@ def _metadata(estimator) -> dict:
         "format_version": FORMAT_VERSION,
         "skae_version": skae.__version__,
         "class": class_name,
-        "params": {key: _to_json(value, key) for key, value in _saved_params(estimator).items()},
+        "params": {
+            key: _to_json(value, key)
+            for key, value in without_strategy(estimator.get_params(deep=False)).items()
+        },
         "fitted": _is_fitted(estimator),
         # The parameters the fitted network was built from; set_params may
         # have changed the estimator's own since.
@@ -163,9 +166,14 @@ def _metadata(estimator) -> dict:
     }
 
 
-def warn_strategy_not_stored() -> None:
-    """Warn that a saved or pickled estimator drops its strategy."""
-    # A strategy holds devices, threads and collective-op state.
+def without_strategy(params: dict) -> dict:
+    """``params`` (or pickle state) with ``distribute_strategy=None``.
+
+    A strategy holds devices, threads and collective-op state, so neither
+    ``save`` nor pickle can store it; storing one warns.
+    """
+    if params.get("distribute_strategy") is None:
+        return params
     warnings.warn(
         "distribute_strategy is not stored: the loaded estimator has "
         "distribute_strategy=None and trains on the default device. Set it "
@@ -173,15 +181,7 @@ def warn_strategy_not_stored() -> None:
         UserWarning,
         stacklevel=3,
     )
-
-
-def _saved_params(estimator) -> dict:
-    """The parameters to save, with ``distribute_strategy=None``."""
-    params = estimator.get_params(deep=False)
-    if params.get("distribute_strategy") is not None:
-        warn_strategy_not_stored()
-        params["distribute_strategy"] = None
-    return params
+    return {**params, "distribute_strategy": None}
 
 
 def save(estimator, path) -> None:

@@ -221,8 +221,8 @@ class Trainer:
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.shuffle = shuffle
-        # Created in the strategy's scope, if any, like the network.
-        self.strategy = active_strategy()
+        # Trains under the strategy the network's variables belong to.
+        self.strategy = network.strategy
         self._n_replicas = self.strategy.num_replicas_in_sync if self.strategy else 1
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._rng = np.random.default_rng(seed)
