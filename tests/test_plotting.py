@@ -256,6 +256,161 @@ def test_latent_space_rejects_mismatched_labels(ae2, digits):
         LatentSpaceDisplay.from_estimator(ae2, digits[0], digits[1][:10])
 
 
+# -- style keywords: aliases resolved, the user's values win -------------------
+
+LINE_STYLES = {
+    "aliases": {"ls": ":", "lw": 3.0, "c": "red"},
+    "full names": {"linestyle": ":", "linewidth": 3.0, "color": "red"},
+}
+
+
+@pytest.mark.parametrize("style", list(LINE_STYLES.values()), ids=list(LINE_STYLES))
+@pytest.mark.parametrize("param", ["train_kwargs", "validation_kwargs"])
+def test_loss_curve_style_keywords(param, style):
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0], validation_loss=[3.5, 2.5]).plot(
+        **{param: style}
+    )
+    styled, other, label = display.line_, display.validation_line_, "training"
+    if param == "validation_kwargs":
+        styled, other, label = other, styled, "validation"
+    assert styled.get_linestyle() == ":"
+    assert styled.get_linewidth() == 3.0
+    assert styled.get_color() == "red"
+    # The defaults the user did not override stay; the other curve is untouched.
+    assert styled.get_label() == label
+    assert other.get_linestyle() == ("--" if param == "train_kwargs" else "-")
+    assert other.get_color() != "red"
+
+
+def test_loss_curve_validation_alias_from_estimator(ae_early):
+    # Used to raise "Got both 'linestyle' and 'ls'".
+    display = LossCurveDisplay.from_estimator(
+        ae_early, validation_kwargs={"ls": ":", "label": "held out"}
+    )
+    assert display.validation_line_.get_linestyle() == ":"
+    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert legend == ["training", "held out"]
+
+
+@pytest.mark.parametrize("param", ["train_kwargs", "validation_kwargs"])
+@pytest.mark.parametrize(
+    ("style", "match"),
+    [
+        ({"ls": ":", "linestyle": "-"}, "'linestyle' twice, as 'ls' and 'linestyle'"),
+        ({"c": "red", "color": "blue"}, "'color' twice, as 'c' and 'color'"),
+        ({"lw": 1, "linewidth": 2}, "'linewidth' twice"),
+    ],
+)
+def test_loss_curve_style_keywords_naming_one_property_twice(param, style, match):
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0], validation_loss=[3.5, 2.5])
+    with pytest.raises(TypeError, match=f"{param} sets {match}"):
+        display.plot(**{param: style})
+
+
+def test_style_keywords_must_be_a_dict():
+    with pytest.raises(TypeError, match=r"train_kwargs must be a dict.*got str"):
+        LossCurveDisplay(loss_curve=[1.0]).plot(train_kwargs="red")
+
+
+@pytest.fixture
+def points():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(30, 2)), np.repeat([0, 1, 2], 10)
+
+
+def _rgb(colors):
+    return np.asarray([matplotlib.colors.to_rgb(c) for c in colors])
+
+
+@pytest.mark.parametrize(
+    "style", [{"color": "k"}, {"c": "k"}, {"fc": "k"}, {"facecolor": "k"}], ids=str
+)
+def test_latent_space_colour_keywords_replace_the_class_colours(points, style):
+    embedding, labels = points
+    display = LatentSpaceDisplay(embedding=embedding, labels=labels).plot(scatter_kwargs=style)
+    np.testing.assert_array_equal(_rgb(display.scatter_.get_facecolors()), [[0, 0, 0]])
+    # The legend shows the colours that were drawn, not the colormap's.
+    np.testing.assert_array_equal(
+        _rgb([h.get_color() for h in display.legend_.legend_handles]), np.zeros((3, 3))
+    )
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        {"ec": "red", "lw": 2.0, "s": 30, "alpha": 0.5, "marker": "s"},
+        {"edgecolor": "red", "linewidth": 2.0, "s": 30, "alpha": 0.5, "marker": "s"},
+        {"edgecolors": "red", "linewidths": 2.0, "s": 30, "alpha": 0.5, "marker": "s"},
+    ],
+    ids=["aliases", "full names", "plural names"],
+)
+def test_latent_space_style_keywords(points, style):
+    embedding, labels = points
+    display = LatentSpaceDisplay(embedding=embedding, labels=labels).plot(scatter_kwargs=style)
+    scatter = display.scatter_
+    np.testing.assert_array_equal(_rgb(scatter.get_edgecolors()), [[1, 0, 0]])
+    np.testing.assert_array_equal(scatter.get_linewidths(), [2.0])
+    np.testing.assert_array_equal(scatter.get_sizes(), [30])
+    assert scatter.get_alpha() == 0.5
+    # The class colours the user did not override stay.
+    assert len({tuple(c) for c in scatter.get_facecolors()}) == 3
+    assert {h.get_marker() for h in display.legend_.legend_handles} == {"s"}
+
+
+def test_latent_space_color_from_estimator(ae2, digits):
+    # Used to raise "Supply a 'c' argument or a 'color' kwarg but not both".
+    X, y = digits
+    display = LatentSpaceDisplay.from_estimator(ae2, X, y, scatter_kwargs={"color": "k"})
+    np.testing.assert_array_equal(_rgb(display.scatter_.get_facecolors()), [[0, 0, 0]])
+
+
+@pytest.mark.parametrize(
+    ("style", "match"),
+    [
+        ({"c": "k", "color": "r"}, "sets 'c' and 'color', which set the same thing"),
+        ({"c": "k", "fc": "r"}, "sets 'c' and 'facecolor', which set the same thing"),
+        ({"fc": "k", "facecolors": "r"}, "sets 'facecolor' twice, as 'fc' and 'facecolors'"),
+        ({"lw": 1, "linewidths": 2}, "sets 'linewidth' twice"),
+    ],
+)
+def test_latent_space_style_keywords_that_cannot_combine(points, style, match):
+    embedding, labels = points
+    with pytest.raises(TypeError, match=f"scatter_kwargs {match}"):
+        LatentSpaceDisplay(embedding=embedding, labels=labels).plot(scatter_kwargs=style)
+
+
+def _images_display():
+    originals = np.linspace(0.2, 0.8, 3 * 16).reshape(3, 16)
+    return ReconstructionDisplay(
+        originals=originals, reconstructions=originals / 2, image_shape=(4, 4, 1)
+    )
+
+
+def test_reconstruction_style_keywords():
+    display = _images_display().plot(
+        cmap="gray",
+        imshow_kwargs={"cmap": "viridis", "interpolation": "bilinear", "vmin": 0.0, "alpha": 0.5},
+    )
+    image = display.image_
+    assert image.get_cmap().name == "viridis"
+    assert image.get_interpolation() == "bilinear"
+    assert image.get_alpha() == 0.5
+    # vmin is the user's, vmax still the display's (the originals' maximum).
+    assert image.get_clim() == (0.0, 0.8)
+
+
+def test_reconstruction_norm_replaces_the_default_limits():
+    norm = matplotlib.colors.LogNorm(vmin=0.05, vmax=1.0)
+    display = _images_display().plot(imshow_kwargs={"norm": norm})
+    assert display.image_.norm is norm
+    assert display.image_.get_clim() == (0.05, 1.0)
+
+
+def test_reconstruction_style_keywords_that_cannot_combine():
+    with pytest.raises(TypeError, match="imshow_kwargs sets 'norm' and 'vmax'"):
+        _images_display().plot(imshow_kwargs={"norm": "log", "vmax": 2.0})
+
+
 # -- optional dependency -------------------------------------------------------
 
 

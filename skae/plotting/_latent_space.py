@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.utils.validation import check_consistent_length
 
-from ._base import _Display
+from ._base import _Display, _merge_style
 
 
 def _tsne(n_samples: int, random_state):
@@ -139,7 +139,12 @@ class LatentSpaceDisplay(_Display):
         legend : bool, default=True
             Whether to add a legend of the classes.
         scatter_kwargs : dict, default=None
-            Extra keyword arguments for ``ax.scatter``.
+            Extra keyword arguments for ``ax.scatter``; they override the
+            display's style. matplotlib's aliases (``fc``, ``ec``, ``lw``...)
+            work. ``color`` or ``facecolor`` replace the class colours (the
+            legend follows), and so does ``c``; setting ``c`` together with
+            ``color``/``facecolor``, or one property under two names, raises
+            a ``TypeError``.
 
         Returns
         -------
@@ -157,7 +162,7 @@ class LatentSpaceDisplay(_Display):
         if self.labels is not None:
             labels = np.asarray(self.labels)
             check_consistent_length(embedding, labels)
-            classes, index = np.unique(labels, return_inverse=True)
+            classes, first, index = np.unique(labels, return_index=True, return_inverse=True)
             colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
             # Qualitative maps (tab10...) list distinct colours: take them in
             # order; continuous maps are sampled evenly.
@@ -166,13 +171,31 @@ class LatentSpaceDisplay(_Display):
             else:
                 colors = colormap(np.linspace(0, 1, len(classes)))
             style["c"] = colors[index]
-        self.scatter_ = ax.scatter(
-            embedding[:, 0], embedding[:, 1], **{**style, **(scatter_kwargs or {})}
+        # scatter refuses c together with color, and lets c override facecolor.
+        style = _merge_style(
+            style,
+            scatter_kwargs,
+            mpl.collections.PathCollection,
+            param="scatter_kwargs",
+            exclusive=((("c",), ("color", "facecolor")),),
         )
+        self.scatter_ = ax.scatter(embedding[:, 0], embedding[:, 1], **style)
         self.legend_ = None
         if classes is not None and legend:
+            # The colours actually drawn, which scatter_kwargs may have changed.
+            self.scatter_.update_scalarmappable()
+            drawn = self.scatter_.get_facecolors()
+            if len(drawn) == 0:  # hollow markers (facecolor="none")
+                drawn = self.scatter_.get_edgecolors()
             handles = [
-                mpl.lines.Line2D([], [], marker="o", linestyle="", color=color) for color in colors
+                mpl.lines.Line2D(
+                    [],
+                    [],
+                    marker=style.get("marker", "o"),
+                    linestyle="",
+                    color=drawn[i % len(drawn)] if len(drawn) else None,
+                )
+                for i in first
             ]
             self.legend_ = ax.legend(
                 handles,
@@ -232,7 +255,12 @@ class LatentSpaceDisplay(_Display):
         legend : bool, default=True
             Whether to add a legend of the classes.
         scatter_kwargs : dict, default=None
-            Extra keyword arguments for ``ax.scatter``.
+            Extra keyword arguments for ``ax.scatter``; they override the
+            display's style. matplotlib's aliases (``fc``, ``ec``, ``lw``...)
+            work. ``color`` or ``facecolor`` replace the class colours (the
+            legend follows), and so does ``c``; setting ``c`` together with
+            ``color``/``facecolor``, or one property under two names, raises
+            a ``TypeError``.
 
         Returns
         -------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._base import BaseAutoEncoder
-from ._base import _Display
+from ._base import _Display, _merge_style
 
 
 class LossCurveDisplay(_Display):
@@ -68,9 +68,13 @@ class LossCurveDisplay(_Display):
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is created when None.
         train_kwargs : dict, default=None
-            Keyword arguments for ``ax.plot`` of the training curve.
+            Keyword arguments for ``ax.plot`` of the training curve. They
+            override the display's style; matplotlib's aliases (``ls``,
+            ``lw``, ``c``...) work, but naming one property twice (``ls``
+            and ``linestyle``) raises a ``TypeError``.
         validation_kwargs : dict, default=None
-            Keyword arguments for ``ax.plot`` of the validation curve.
+            Keyword arguments for ``ax.plot`` of the validation curve, as
+            for ``train_kwargs``; they override the default dashed line.
 
         Returns
         -------
@@ -78,15 +82,24 @@ class LossCurveDisplay(_Display):
             The display, with the artists stored as attributes.
         """
         ax = self._axes(ax)
+        from matplotlib.lines import Line2D
+
+        train_style = _merge_style(
+            {"label": "training"}, train_kwargs, Line2D, param="train_kwargs"
+        )
+        validation_style = _merge_style(
+            {"label": "validation", "linestyle": "--"},
+            validation_kwargs,
+            Line2D,
+            param="validation_kwargs",
+        )
         loss = np.asarray(self.loss_curve, dtype=float)
-        epochs = np.arange(1, loss.size + 1)
-        self.line_ = ax.plot(epochs, loss, **{"label": "training", **(train_kwargs or {})})[0]
+        self.line_ = ax.plot(np.arange(1, loss.size + 1), loss, **train_style)[0]
         self.validation_line_ = None
         if self.validation_loss is not None:
             validation = np.asarray(self.validation_loss, dtype=float)
-            style = {"label": "validation", "linestyle": "--", **(validation_kwargs or {})}
             self.validation_line_ = ax.plot(
-                np.arange(1, validation.size + 1), validation, **style
+                np.arange(1, validation.size + 1), validation, **validation_style
             )[0]
         ax.set_xlabel("Epoch")
         ax.set_ylabel("Loss")
@@ -122,9 +135,13 @@ class LossCurveDisplay(_Display):
         name : str, default=None
             Title; the estimator's class name when None.
         train_kwargs : dict, default=None
-            Keyword arguments for ``ax.plot`` of the training curve.
+            Keyword arguments for ``ax.plot`` of the training curve. They
+            override the display's style; matplotlib's aliases (``ls``,
+            ``lw``, ``c``...) work, but naming one property twice (``ls``
+            and ``linestyle``) raises a ``TypeError``.
         validation_kwargs : dict, default=None
-            Keyword arguments for ``ax.plot`` of the validation curve.
+            Keyword arguments for ``ax.plot`` of the validation curve, as
+            for ``train_kwargs``; they override the default dashed line.
 
         Returns
         -------

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils.validation import _num_samples
 
-from ._base import _Display
+from ._base import _Display, _merge_style
 
 
 def _check_image_shape(image_shape, n_features: int) -> tuple[int, ...]:
@@ -135,7 +135,10 @@ class ReconstructionDisplay(_Display):
         padding : int, default=1
             Blank pixels between neighbouring images.
         imshow_kwargs : dict, default=None
-            Extra keyword arguments for ``ax.imshow``.
+            Extra keyword arguments for ``ax.imshow``; they override the
+            display's style (including ``cmap``). A ``norm`` replaces the
+            default ``vmin``/``vmax``; ``norm`` together with ``vmin`` or
+            ``vmax`` raises a ``TypeError``.
 
         Returns
         -------
@@ -165,10 +168,20 @@ class ReconstructionDisplay(_Display):
 
         figsize = (max(2.0, 0.6 * n_images * width / height), 0.7 * len(rows) + 0.6)
         ax = self._axes(ax, figsize=figsize)
+        from matplotlib.image import AxesImage
+
         style = {"interpolation": "nearest"}
         if not rgb:
             style.update(cmap=cmap, vmin=low, vmax=high)
-        self.image_ = ax.imshow(mosaic, **{**style, **(imshow_kwargs or {})})
+        # imshow refuses a norm together with vmin/vmax.
+        style = _merge_style(
+            style,
+            imshow_kwargs,
+            AxesImage,
+            param="imshow_kwargs",
+            exclusive=((("norm",), ("vmin", "vmax")),),
+        )
+        self.image_ = ax.imshow(mosaic, **style)
         self.row_labels_ = [label for label, _ in rows]
         ax.set_yticks([i * step_y + (height - 1) / 2 for i in range(len(rows))])
         ax.set_yticklabels(self.row_labels_)
@@ -223,7 +236,10 @@ class ReconstructionDisplay(_Display):
         cmap : str or matplotlib Colormap, default="gray"
             Colormap of grayscale images.
         imshow_kwargs : dict, default=None
-            Extra keyword arguments for ``ax.imshow``.
+            Extra keyword arguments for ``ax.imshow``; they override the
+            display's style (including ``cmap``). A ``norm`` replaces the
+            default ``vmin``/``vmax``; ``norm`` together with ``vmin`` or
+            ``vmax`` raises a ``TypeError``.
 
         Returns
         -------
