@@ -60,7 +60,7 @@ for name, model in models.items():
 fig, axes = plt.subplots(3, 1, figsize=(8, 6.5))
 for ax, model in zip(axes, models.values(), strict=True):
     ReconstructionDisplay.from_estimator(
-        model, X_test_noisy, X_clean=X_test, image_shape=(8, 8), ax=ax
+        model, X_test_noisy, X_clean=X_test, image_shape=(8, 8, 1), ax=ax
     )
 fig.tight_layout()
 plt.show()

@@ -79,8 +79,8 @@ for n_components, pca_error, ae_error in zip(
 # an 8-number code.
 pca8 = PCA(n_components=8).fit(X_train)
 fig, axes = plt.subplots(2, 1, figsize=(8, 3.6))
-ReconstructionDisplay.from_estimator(pca8, X_test, image_shape=(8, 8), ax=axes[0])
-ReconstructionDisplay.from_estimator(autoencoders[8], X_test, image_shape=(8, 8), ax=axes[1])
+ReconstructionDisplay.from_estimator(pca8, X_test, image_shape=(8, 8, 1), ax=axes[0])
+ReconstructionDisplay.from_estimator(autoencoders[8], X_test, image_shape=(8, 8, 1), ax=axes[1])
 fig.tight_layout()
 
 # %%

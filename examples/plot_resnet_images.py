@@ -5,7 +5,9 @@ A residual autoencoder for images
 
 :class:`~skae.ResNetAutoEncoder` reads every row as an image and encodes
 it with residual convolutional blocks. ``image_shape=(height, width,
-channels)`` says how the flat row is laid out. The estimator otherwise
+channels)`` says how the flat row is laid out, and
+:class:`~skae.plotting.ReconstructionDisplay` reads the same
+``image_shape`` to draw the rows. The estimator otherwise
 behaves like any transformer: rows in, ``n_components`` codes out, and flat
 rows back from ``inverse_transform``.
 
@@ -36,6 +38,7 @@ X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
 # Two levels take the 8x8 images down to 2x2 feature maps, with 8 and then
 # 16 filters and one residual block per level. A dense layer then maps the
 # latent feature map to the 8-number code.
+image_shape = (8, 8, 1)  # (height, width, channels)
 common = {
     "n_components": 8,
     "loss": "binary_crossentropy",
@@ -45,7 +48,7 @@ common = {
 }
 models = {
     "ResNetAutoEncoder": ResNetAutoEncoder(
-        image_shape=(8, 8, 1), n_levels=2, filters=8, learning_rate=3e-3, **common
+        image_shape=image_shape, n_levels=2, filters=8, learning_rate=3e-3, **common
     ),
     "AutoEncoder": AutoEncoder(hidden_layer_sizes=(128, 64), **common),
 }
@@ -63,7 +66,7 @@ for name, model in models.items():
 # convolution's weights do not grow with the image.
 fig, axes = plt.subplots(2, 1, figsize=(8, 3.6))
 for ax, model in zip(axes, models.values(), strict=True):
-    ReconstructionDisplay.from_estimator(model, X_test, image_shape=(8, 8), ax=ax)
+    ReconstructionDisplay.from_estimator(model, X_test, image_shape=image_shape, ax=ax)
 fig.tight_layout()
 
 # %%

@@ -16,7 +16,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
 
-from skae import AutoEncoder
+from skae import AutoEncoder, ResNetAutoEncoder
 from skae.plotting import (
     LatentSpaceDisplay,
     LossCurveDisplay,
@@ -100,7 +100,7 @@ def _tile(mosaic, row, col, shape, padding=1):
 
 def test_reconstruction_tiles_originals_above_reconstructions(ae2, digits):
     X = digits[0]
-    display = ReconstructionDisplay.from_estimator(ae2, X, image_shape=(8, 8), n_images=5)
+    display = ReconstructionDisplay.from_estimator(ae2, X, image_shape=(8, 8, 1), n_images=5)
     ax = display.ax_
     assert len(ax.images) == 1
     mosaic = np.ma.getdata(display.image_.get_array())
@@ -123,7 +123,7 @@ def test_reconstruction_with_clean_images_adds_a_row(ae2, digits):
     X = digits[0]
     noisy = X + np.random.default_rng(0).normal(scale=0.2, size=X.shape)
     display = ReconstructionDisplay.from_estimator(
-        ae2, noisy, X_clean=X, image_shape=(8, 8), n_images=3
+        ae2, noisy, X_clean=X, image_shape=(8, 8, 1), n_images=3
     )
     mosaic = np.ma.getdata(display.image_.get_array())
     assert display.row_labels_ == ["clean", "input", "reconstruction"]
@@ -131,7 +131,7 @@ def test_reconstruction_with_clean_images_adds_a_row(ae2, digits):
     np.testing.assert_allclose(_tile(mosaic, 0, 2, (8, 8)), X[2].reshape(8, 8))
     np.testing.assert_allclose(_tile(mosaic, 1, 2, (8, 8)), noisy[2].reshape(8, 8))
     with pytest.raises(ValueError, match="row for row"):
-        ReconstructionDisplay.from_estimator(ae2, noisy, X_clean=X[:10], image_shape=(8, 8))
+        ReconstructionDisplay.from_estimator(ae2, noisy, X_clean=X[:10], image_shape=(8, 8, 1))
 
 
 def test_reconstruction_rgb_and_any_transformer():
@@ -150,9 +150,9 @@ def test_reconstruction_rgb_and_any_transformer():
 
 def test_reconstruction_accepts_sparse_input(ae2, digits):
     X = digits[0]
-    dense = ReconstructionDisplay.from_estimator(ae2, X, image_shape=(8, 8), n_images=4)
+    dense = ReconstructionDisplay.from_estimator(ae2, X, image_shape=(8, 8, 1), n_images=4)
     sparse = ReconstructionDisplay.from_estimator(
-        ae2, sp.csr_matrix(X), image_shape=(8, 8), n_images=4
+        ae2, sp.csr_matrix(X), image_shape=(8, 8, 1), n_images=4
     )
     np.testing.assert_allclose(
         np.ma.getdata(sparse.image_.get_array()), np.ma.getdata(dense.image_.get_array())
@@ -160,22 +160,50 @@ def test_reconstruction_accepts_sparse_input(ae2, digits):
 
 
 def test_reconstruction_caps_n_images_at_n_samples(ae2, digits):
-    display = ReconstructionDisplay.from_estimator(ae2, digits[0][:3], image_shape=(8, 8))
+    display = ReconstructionDisplay.from_estimator(ae2, digits[0][:3], image_shape=(8, 8, 1))
     assert display.image_.get_array().shape == (17, 3 * 9 - 1)
 
 
 @pytest.mark.parametrize(
     ("image_shape", "match"),
-    [((8, 9), "holds 72 values"), ((4, 4, 4), "4 channels"), ((8, -8), "positive")],
+    [
+        ((8, 9, 1), r"image_shape=\(8, 9, 1\) holds 72 values per image, but the rows have 64"),
+        ((4, 4, 4), r"image_shape=\(4, 4, 4\) has 4 channels; only 1 \(grayscale\) or 3"),
+        ((8, -8, 1), r"\(height, width, channels\) with positive integers, got \(8, -8, 1\)"),
+        ((2, 4, 8, 1), r"\(height, width, channels\) with positive integers, got \(2, 4, 8, 1\)"),
+        (64, r"\(height, width, channels\) with positive integers, got 64"),
+        # Two entries are (length, channels) in skae, as in ResidualArchitecture.
+        ((8, 8), r"image_shape=\(8, 8\) has two entries.*\(length, channels\).*\(8, 8, 1\)"),
+        ((8, 9), r"image_shape=\(8, 9\) has two entries.*product is the 64 features"),
+    ],
 )
 def test_reconstruction_rejects_bad_image_shape(ae2, digits, image_shape, match):
     with pytest.raises(ValueError, match=match):
         ReconstructionDisplay.from_estimator(ae2, digits[0], image_shape=image_shape)
 
 
+def test_reconstruction_reads_image_shape_like_the_architecture(digits):
+    X = digits[0][:40]
+    resnet = ResNetAutoEncoder(
+        n_components=2,
+        image_shape=(8, 8, 1),
+        n_levels=1,
+        n_residual_blocks=0,
+        filters=2,
+        latent_channels=2,
+        max_iter=1,
+        random_state=0,
+    ).fit(X)
+    display = ReconstructionDisplay.from_estimator(
+        resnet, X, image_shape=resnet.image_shape, n_images=3
+    )
+    mosaic = np.ma.getdata(display.image_.get_array())
+    np.testing.assert_allclose(_tile(mosaic, 0, 2, (8, 8)), X[2].reshape(8, 8))
+
+
 def test_reconstruction_rejects_bad_n_images(ae2, digits):
     with pytest.raises(ValueError, match="n_images"):
-        ReconstructionDisplay.from_estimator(ae2, digits[0], image_shape=(8, 8), n_images=0)
+        ReconstructionDisplay.from_estimator(ae2, digits[0], image_shape=(8, 8, 1), n_images=0)
 
 
 # -- LatentSpaceDisplay -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from numbers import Integral
 
 import numpy as np
@@ -12,24 +13,45 @@ from sklearn.utils.validation import _num_samples
 from ._base import _Display, _merge_style
 
 
-def _check_image_shape(image_shape, n_features: int) -> tuple[int, ...]:
-    shape = tuple(image_shape)
-    if len(shape) not in (2, 3) or not all(isinstance(s, Integral) and s > 0 for s in shape):
+def _check_image_shape(image_shape, n_features: int) -> tuple[int, int, int]:
+    """Validate ``image_shape``, read as ``(height, width, channels)``.
+
+    The meaning is the one of ``ResidualArchitecture(image_shape=...)``,
+    where two entries are ``(length, channels)`` of a 1-D signal, which
+    cannot be drawn as an image.
+    """
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        shape = ()
+    positive = all(isinstance(s, Integral) and s > 0 for s in shape)
+    if len(shape) == 2 and positive:
+        if math.prod(shape) == n_features:
+            fix = f"e.g. image_shape={(*shape, 1)!r} for {shape[0]}x{shape[1]} grayscale images."
+        else:
+            fix = f"whose product is the {n_features} features of a row."
         raise ValueError(
-            f"image_shape must be (height, width) or (height, width, channels) with "
-            f"positive integers, got {image_shape!r}."
+            f"image_shape={image_shape!r} has two entries, which skae reads as "
+            "(length, channels) of a 1-D signal, as ResidualArchitecture does; "
+            f"ReconstructionDisplay draws images: pass (height, width, channels), {fix}"
         )
-    if len(shape) == 3 and shape[2] not in (1, 3):
+    if len(shape) != 3 or not positive:
         raise ValueError(
-            f"image_shape has {shape[2]} channels; only 1 (grayscale) or 3 (RGB) "
-            "channels can be drawn."
+            "image_shape must be (height, width, channels) with positive integers, "
+            f"got {image_shape!r}."
         )
-    if int(np.prod(shape)) != n_features:
+    if shape[2] not in (1, 3):
         raise ValueError(
-            f"image_shape={shape} holds {int(np.prod(shape))} values per image, but "
-            f"the rows have {n_features} features."
+            f"image_shape={image_shape!r} has {shape[2]} channels; only 1 (grayscale) or "
+            "3 (RGB) channels can be drawn."
         )
-    return shape
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"image_shape={image_shape!r} holds {math.prod(shape)} values per image, but "
+            f"the rows have {n_features} features; pass a (height, width, channels) "
+            f"whose product is {n_features}."
+        )
+    return tuple(int(s) for s in shape)
 
 
 def _as_dense(X) -> np.ndarray:
@@ -53,8 +75,12 @@ class ReconstructionDisplay(_Display):
     reconstructions : array-like of shape (n_images, n_features)
         The estimator's reconstructions.
     image_shape : tuple of int
-        ``(height, width)`` for grayscale or ``(height, width, channels)``
-        with 1 or 3 channels, in the order the features are flattened.
+        ``(height, width, channels)`` with 1 (grayscale) or 3 (RGB)
+        channels, the meaning ``image_shape`` has everywhere in skae (e.g.
+        in :class:`~skae.ResNetAutoEncoder`): rows are images flattened in
+        channels-last, row-major order, as ``images.reshape(n, -1)`` gives.
+        Two entries would be ``(length, channels)`` of a 1-D signal and
+        raise a ``ValueError``.
     inputs : array-like of shape (n_images, n_features), default=None
         What the estimator actually received, when that differs from
         ``originals`` (e.g. noisy copies); drawn as a middle row.
@@ -85,7 +111,7 @@ class ReconstructionDisplay(_Display):
     >>> X, _ = load_digits(return_X_y=True)
     >>> ae = AutoEncoder(n_components=8, max_iter=5, random_state=0).fit(X / 16)
     >>> display = ReconstructionDisplay.from_estimator(
-    ...     ae, X / 16, image_shape=(8, 8), n_images=6)
+    ...     ae, X / 16, image_shape=(8, 8, 1), n_images=6)
     >>> display.row_labels_
     ['original', 'reconstruction']
     >>> display.image_.get_array().shape  # 2 rows of 6 8x8 images, 1 px apart
@@ -149,20 +175,19 @@ class ReconstructionDisplay(_Display):
         n_images = rows[0][1].shape[0]
         if any(images.shape[0] != n_images for _, images in rows):
             raise ValueError("originals, inputs and reconstructions need as many rows each.")
-        shape = _check_image_shape(self.image_shape, rows[0][1].shape[1])
+        height, width, channels = _check_image_shape(self.image_shape, rows[0][1].shape[1])
         low, high = float(np.min(rows[0][1])), float(np.max(rows[0][1]))
-        rgb = len(shape) == 3 and shape[2] == 3
-        height, width = shape[:2]
+        rgb = channels == 3
         step_y, step_x = height + padding, width + padding
         # Gaps are NaN (drawn transparent) in grayscale; RGB has no NaN, so white.
         mosaic_shape = (len(rows) * step_y - padding, n_images * step_x - padding)
         mosaic = np.full(mosaic_shape + ((3,) if rgb else ()), 1.0 if rgb else np.nan)
         for i, (_, images) in enumerate(rows):
-            tiles = images.reshape(n_images, *shape)
             if rgb:
+                tiles = images.reshape(n_images, height, width, channels)
                 tiles = np.clip((tiles - low) / max(high - low, np.finfo(float).tiny), 0, 1)
             else:
-                tiles = tiles.reshape(n_images, height, width)
+                tiles = images.reshape(n_images, height, width)
             for j, tile in enumerate(tiles):
                 mosaic[i * step_y : i * step_y + height, j * step_x : j * step_x + width] = tile
 
@@ -221,8 +246,9 @@ class ReconstructionDisplay(_Display):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Images, one flattened image per row.
         image_shape : tuple of int
-            ``(height, width)`` or ``(height, width, channels)`` with 1 or 3
-            channels.
+            ``(height, width, channels)`` with 1 (grayscale) or 3 (RGB)
+            channels, as for :class:`~skae.ResNetAutoEncoder`; e.g.
+            ``(8, 8, 1)`` for 8x8 grayscale digits.
         n_images : int, default=10
             Number of images (columns) to draw, taken from the top of X.
         X_clean : {array-like, sparse matrix} of shape (n_samples, n_features), \
