@@ -51,6 +51,8 @@ RESNET = {
     "learning_rate": 3e-3,
     "learning_rate_decay": 0.7,
     "max_iter": 5,
+    "init": "random",
+    "early_stopping": False,
     "n_iter_no_change": None,
     "random_state": 0,
 }

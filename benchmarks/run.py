@@ -166,7 +166,15 @@ def run_case(case: Case) -> list[dict]:
         skae_params.pop("hidden_layer_sizes"),
         batch_normalization=skae_params.pop("batch_normalization", False),
     )
-    skae_model = AutoEncoder(**skae_params, n_iter_no_change=None, random_state=SEED)
+    # The same network and epochs as plain Keras: Glorot start, no held-out
+    # rows, no early stop.
+    skae_model = AutoEncoder(
+        **skae_params,
+        init="random",
+        early_stopping=False,
+        n_iter_no_change=None,
+        random_state=SEED,
+    )
     # Keras densifies sparse input itself; hand it the dense matrix, as a
     # user of plain Keras would.
     keras_model = PlainKerasAutoEncoder(**common, seed=SEED)

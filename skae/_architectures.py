@@ -32,6 +32,12 @@ class BaseArchitecture(BaseEstimator):
     functional API. Both receive a :class:`~skae._layers.LayerFactory` that
     seeds every layer, so that a network is a pure function of the
     parameters, the input width and the seed.
+
+    With ``init="pca"`` the encoder reads standardised rows and the decoder
+    reads whitened codes, and both only add to a fixed PCA path: the
+    layers that produce the decoder's output must be created with
+    ``output=True`` (``layers.dense(n_features, output=True)``), so that
+    they start at zero and the network starts as PCA.
     """
 
     def encode(self, inputs, layers: LayerFactory):
@@ -39,7 +45,10 @@ class BaseArchitecture(BaseEstimator):
         raise NotImplementedError
 
     def decode(self, code, n_features: int, layers: LayerFactory):
-        """Map a ``(batch, n_components)`` tensor to ``(batch, n_features)``."""
+        """Map a ``(batch, n_components)`` tensor to ``(batch, n_features)``.
+
+        Layers whose results form the output take ``output=True``.
+        """
         raise NotImplementedError
 
 
@@ -117,7 +126,7 @@ class DenseArchitecture(BaseArchitecture):
 
     def decode(self, code, n_features: int, layers: LayerFactory):
         h = self._hidden_stack(code, self._validated_sizes()[::-1], layers)
-        return layers.dense(n_features, name="reconstruction")(h)
+        return layers.dense(n_features, name="reconstruction", output=True)(h)
 
 
 # PyTorch's default: the moving statistics settle within tens of steps, so
@@ -341,11 +350,11 @@ class ResidualArchitecture(BaseArchitecture):
             h = self._residual_stack(h, self._level_filters(level), rank, layers)
             if self.skip_connections:
                 size = 2 ** (level + 1)
-                skips.append(layers.conv_transpose(rank, geometry.channels, size)(h))
+                skips.append(layers.conv_transpose(rank, geometry.channels, size, output=True)(h))
             h = _SPATIAL_LAYERS[rank]["upsample"](2)(h)
             if level > 0:
                 h = self._conv(h, self._level_filters(level - 1), rank, layers)
-        h = layers.conv(rank, geometry.channels, self.kernel_size)(h)
+        h = layers.conv(rank, geometry.channels, self.kernel_size, output=True)(h)
         if skips:
             h = keras.layers.Add()([h, *skips])
         h = geometry.resize(h, "crop")

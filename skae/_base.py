@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+import warnings
 from numbers import Integral, Real
 
 import keras
@@ -18,17 +19,34 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
+from ._linear import LinearStart, data_scale
 from ._network import Network, active_strategy
 from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
 
 _MAX_SEED = 2**31 - 1
 _FLOAT_DTYPES = (np.float64, np.float32)
+# early_stopping="auto" holds out rows only when at least this many would
+# be scored: fewer make the choice of the best epoch a coin toss.
+_AUTO_MIN_VALIDATION_ROWS = 10
+# batch_size="auto": about _AUTO_STEPS_PER_EPOCH steps per epoch, within
+# [_AUTO_MIN_BATCH, _AUTO_MAX_BATCH] rows.
+_AUTO_STEPS_PER_EPOCH = 32
+_AUTO_MIN_BATCH = 16
+_AUTO_MAX_BATCH = 256
+# max_iter="auto": epochs for about this many row passes, within
+# [_AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS]. Measured on 2 cores: a dense
+# 10,000 x 1,000 fit then takes at most 112 epochs, under 60 s for every
+# dense estimator, while small data keeps 200 epochs (about 3,000 steps).
+_AUTO_ROW_PASSES = 1_000_000
+_AUTO_MIN_EPOCHS = 10
+_AUTO_MAX_EPOCHS = 200
 # Attributes that are part of the fitted state without a trailing underscore.
 _PRIVATE_FITTED = ("_network", "_trainer")
 
@@ -80,10 +98,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_decay": [Interval(Real, 0, 1, closed="right")],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"pca", "random"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -129,8 +148,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         The first call builds the network; later calls continue training it,
         so data that does not fit in memory can be streamed in chunks, as
-        with :class:`~sklearn.decomposition.IncrementalPCA`. Early stopping
-        does not apply.
+        with :class:`~sklearn.decomposition.IncrementalPCA`. With
+        ``init="pca"`` the first call starts the network at the PCA of its
+        chunk (later chunks refine the nonlinear part, not that start). With
+        ``early_stopping=True`` it raises a ``ValueError``, as
+        :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does;
+        ``"auto"`` holds out nothing here.
 
         Parameters
         ----------
@@ -144,6 +167,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self : object
             The updated estimator.
         """
+        if self.early_stopping is True:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call trains one "
+                "epoch on the chunk it is given and holds out no validation rows. Set "
+                "early_stopping=False to train incrementally, or call fit to stop early."
+            )
         return self._fit(X, incremental=True)
 
     def _fit(self, X, incremental: bool):
@@ -187,7 +216,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
         X_train, X_val = X, None
-        early_stopping = self.early_stopping and not incremental
+        early_stopping = self._uses_early_stopping(X.shape[0], incremental)
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
 
@@ -212,31 +241,51 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 loss_curve = list(self.loss_curve_)
                 validation_scores = list(getattr(self, "validation_scores_", []))
             else:
-                network = self._build_network(X.shape[1], network_seed)
+                # The PCA start sees every row, the held-out ones too: at the
+                # start the network is then exactly the PCA a user would fit.
+                start = None
+                if self.init == "pca":
+                    start = LinearStart.fit(X, self.n_components, network_seed)
+                network = self._build_network(X.shape[1], network_seed, start=start)
                 loss_curve, validation_scores = [], []
 
             trainer = self.__dict__.get("_trainer") if incremental and continuing else None
             if trainer is not None and trainer.network is not network:
                 trainer = None
-            batch_size = min(self.batch_size, X_train.shape[0])
             if trainer is None:
+                batch_size = self._batch_size(X_train.shape[0])
                 steps_per_epoch = -(-X_train.shape[0] // batch_size)
                 optimizer = make_optimizer(
                     self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
                 )
-                trainer = Trainer(network, optimizer, batch_size, self.shuffle, training_seed)
+                unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
+                trainer = Trainer(
+                    network, optimizer, batch_size, self.shuffle, training_seed, unit
+                )
 
+        n_iter_no_change = None if incremental else self.n_iter_no_change
+        max_iter = 1 if incremental else self._max_iter(X_train.shape[0])
         history = train(
             trainer,
             to_training_data(X_train),
-            max_iter=1 if incremental else self.max_iter,
+            max_iter=max_iter,
             epoch_offset=len(loss_curve),
             validation_data=X_val,
-            tol=self.tol,
-            n_iter_no_change=None if incremental else self.n_iter_no_change,
+            tol=self.tol * trainer.loss_unit,
+            n_iter_no_change=n_iter_no_change,
             restore_best_weights=early_stopping and self.restore_best_weights,
+            record_start=not continuing,
             verbose=self.verbose,
         )
+        if n_iter_no_change is not None and not (history.converged or history.interrupted):
+            warnings.warn(
+                f"{type(self).__name__} stopped at max_iter={max_iter} epochs while "
+                f"its monitored score still improved by more than tol={self.tol} within "
+                f"{n_iter_no_change} epochs. Increase max_iter, or fit again with "
+                "warm_start=True to continue.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
         self._network = network
         self._trainer = trainer
@@ -247,21 +296,54 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.validation_scores_ = validation_scores + history.validation_scores
             self.best_validation_score_ = max(self.validation_scores_)
 
-    def _build_network(self, n_features: int, seed: int, params: dict | None = None) -> Network:
+    def _uses_early_stopping(self, n_samples: int, incremental: bool) -> bool:
+        if incremental:
+            return False
+        if self.early_stopping == "auto":
+            n_val = round(self.validation_fraction * n_samples)
+            return n_val >= _AUTO_MIN_VALIDATION_ROWS and n_val < n_samples
+        return self.early_stopping
+
+    def _max_iter(self, n_train: int) -> int:
+        if self.max_iter != "auto":
+            return self.max_iter
+        epochs = -(-_AUTO_ROW_PASSES // n_train)
+        return min(max(epochs, _AUTO_MIN_EPOCHS), _AUTO_MAX_EPOCHS)
+
+    def _batch_size(self, n_train: int) -> int:
+        if self.batch_size != "auto":
+            return min(self.batch_size, n_train)
+        return min(
+            max(_AUTO_MIN_BATCH, n_train // _AUTO_STEPS_PER_EPOCH), _AUTO_MAX_BATCH, n_train
+        )
+
+    def _build_network(
+        self, n_features: int, seed: int, params: dict | None = None, start=None
+    ) -> Network:
         """Build a network from ``params`` (by default the current parameters).
 
         The network records the parameters it was built from, so that pickle
         and :meth:`save` rebuild the fitted network even after ``set_params``
-        changed the parameters for the next fit.
+        changed the parameters for the next fit. ``start`` is the PCA start
+        of a new ``init="pca"`` network; rebuilt networks load their weights
+        next.
         """
         source = self
         if params is not None:
-            source = clone(self).set_params(**params)
+            # Networks stored before init existed were built without a PCA path.
+            source = clone(self).set_params(**{"init": "random", **params})
             source._validate_params()
         architecture = source._architecture()
         architecture._validate_params()
         network = Network.build(
-            architecture, source._objective(), n_features, source.n_components, seed, source.alpha
+            architecture,
+            source._objective(),
+            n_features,
+            source.n_components,
+            seed,
+            source.alpha,
+            pca_path=source.init == "pca",
+            start=start,
         )
         network.params = {
             key: clone(value, safe=False)

@@ -24,6 +24,15 @@ loss : {"mse", "binary_crossentropy"}, default="mse"
     Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
     output and suits data scaled to [0, 1].""",
     "training_parameters": """\
+init : {"pca", "random"}, default="pca"
+    How the network starts. ``"pca"``: a fixed linear path holds the
+    training mean and the top ``n_components`` principal directions, and
+    the nonlinear layers that add to it start at exactly zero, so before
+    the first update ``transform`` and ``inverse_transform`` are PCA's;
+    training then learns what PCA misses, and inputs are standardised by
+    one global scale, so training does not depend on the units of X.
+    ``"random"``: the classical network with Glorot (Xavier) weights on the
+    raw inputs.
 optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
     Keras optimiser (``"sgd"`` uses Nesterov momentum 0.9).
 learning_rate : float, default=1e-3
@@ -33,25 +42,36 @@ learning_rate_decay : float, default=1.0
     decay; 1.0 keeps it constant).
 alpha : float, default=0.0
     L2 penalty on all kernel weights.
-batch_size : int, default=256
-    Rows per gradient step; clipped to the number of samples.
-max_iter : int, default=200
-    Maximum number of epochs.
+batch_size : int or "auto", default="auto"
+    Rows per gradient step; clipped to the number of samples. ``"auto"``:
+    about 32 steps per epoch, ``n_samples // 32`` clipped to [16, 256], so
+    small data gets enough steps and large data efficient batches.
+max_iter : int or "auto", default="auto"
+    Maximum number of epochs. ``"auto"``: enough epochs for about a
+    million row passes, clipped to [10, 200]: 200 epochs up to 5,000
+    training rows, 100 for 10,000, 17 for 60,000.
 shuffle : bool, default=True
     Whether to shuffle the rows every epoch.
-early_stopping : bool, default=False
+early_stopping : bool or "auto", default="auto"
     Whether to hold out ``validation_fraction`` of the rows and stop when
-    their score stops improving. Without it, training stops when the
-    training loss stops improving.
+    their score stops improving; the network before the first epoch (PCA,
+    with ``init="pca"``) is a candidate too. Without it, training stops when
+    the training loss stops improving. ``"auto"``: on when at least 10 rows
+    would be held out.
 validation_fraction : float, default=0.1
     Share of rows held out for early stopping.
 n_iter_no_change : int or None, default=10
     Epochs without an improvement of at least ``tol`` before stopping;
     ``None`` always runs ``max_iter`` epochs.
 tol : float, default=1e-4
-    Minimum improvement of the monitored score.
+    Minimum improvement of the monitored score, relative to a loss that
+    does not depend on the units of X: the error of predicting the mean
+    for ``loss="mse"``, nats per feature for the VAE, the loss itself for
+    the cross-entropy. Stopping at ``max_iter`` before that happens emits
+    a :class:`~sklearn.exceptions.ConvergenceWarning`.
 restore_best_weights : bool, default=True
-    With early stopping, end with the weights of the best validation epoch.
+    With early stopping, end with the weights of the best validation epoch
+    (or the starting weights, if no epoch beat them).
 warm_start : bool, default=False
     Whether ``fit`` continues from the current weights instead of building a
     new network.
@@ -118,10 +138,11 @@ n_iter_ : int
 loss_curve_ : list of float
     Mean training loss per epoch (including penalties).
 validation_scores_ : list of float
-    Score (as :meth:`score`) on the held-out rows per epoch; only with
-    ``early_stopping=True``.
+    Score (as :meth:`score`) on the held-out rows before the first epoch
+    and after each epoch (``n_iter_ + 1`` values); only with early
+    stopping.
 best_validation_score_ : float
-    Best of ``validation_scores_``; only with ``early_stopping=True``.
+    Best of ``validation_scores_``; only with early stopping.
 encoder_ : keras.Model
     Keras model from rows to codes (shares the fitted weights).
 decoder_ : keras.Model

@@ -23,25 +23,46 @@ class LayerFactory:
         Seed of the private generator.
     l2 : float
         Weight of the L2 penalty put on every kernel (0 disables it).
+    zero_outputs : bool
+        Whether layers created with ``output=True`` start with zero kernels.
+        Networks with a linear (PCA) path set it: their nonlinear parts then
+        add exactly nothing before the first update.
     """
 
-    def __init__(self, seed: int, l2: float = 0.0) -> None:
+    def __init__(self, seed: int, l2: float = 0.0, zero_outputs: bool = False) -> None:
         self._rng = np.random.default_rng(seed)
         self._regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
+        self.zero_outputs = zero_outputs
 
     def seed(self) -> int:
         """Draw a fresh integer seed."""
         return int(self._rng.integers(_MAX_SEED))
 
-    def _kernel_kwargs(self) -> dict:
+    def _kernel_kwargs(self, output: bool = False) -> dict:
         # Xavier/Glorot initialisation, as in the seed projects.
-        return {
-            "kernel_initializer": keras.initializers.GlorotUniform(seed=self.seed()),
-            "kernel_regularizer": self._regularizer,
-        }
+        initializer = keras.initializers.GlorotUniform(seed=self.seed())
+        if output and self.zero_outputs:
+            initializer = keras.initializers.Zeros()
+        return {"kernel_initializer": initializer, "kernel_regularizer": self._regularizer}
 
-    def dense(self, units: int, activation=None, name: str | None = None):
-        return keras.layers.Dense(units, activation=activation, name=name, **self._kernel_kwargs())
+    def dense(
+        self,
+        units: int,
+        activation=None,
+        name: str | None = None,
+        output: bool = False,
+        bias=None,
+    ):
+        """Dense layer; ``output=True`` marks a layer whose result is added to
+        the linear path (the code head, the reconstruction layer). ``bias``
+        sets the initial bias (an array of ``units`` values; zeros if None)."""
+        return keras.layers.Dense(
+            units,
+            activation=activation,
+            name=name,
+            bias_initializer=_fixed_initializer(bias),
+            **self._kernel_kwargs(output),
+        )
 
     def conv(
         self,
@@ -51,6 +72,7 @@ class LayerFactory:
         strides: int = 1,
         activation=None,
         use_bias: bool = True,
+        output: bool = False,
     ):
         layer = keras.layers.Conv1D if rank == 1 else keras.layers.Conv2D
         return layer(
@@ -60,17 +82,17 @@ class LayerFactory:
             padding="same",
             activation=activation,
             use_bias=use_bias,
-            **self._kernel_kwargs(),
+            **self._kernel_kwargs(output),
         )
 
-    def conv_transpose(self, rank: int, filters: int, size: int, use_bias: bool = True):
+    def conv_transpose(self, rank: int, filters: int, size: int, output: bool = False):
         """Transposed convolution that enlarges a feature map ``size`` times.
 
         Kernel and stride are both ``size``, so every input position expands
         into its own learnt ``size``-wide patch.
         """
         layer = keras.layers.Conv1DTranspose if rank == 1 else keras.layers.Conv2DTranspose
-        return layer(filters, size, strides=size, use_bias=use_bias, **self._kernel_kwargs())
+        return layer(filters, size, strides=size, **self._kernel_kwargs(output))
 
     def batch_normalization(self, **kwargs):
         """Batch normalisation; under a ``tf.distribute`` strategy its batch
@@ -80,3 +102,93 @@ class LayerFactory:
 
     def dropout(self, rate: float):
         return keras.layers.Dropout(rate, seed=self.seed())
+
+
+def _fixed_initializer(value):
+    """Initializer returning ``value`` (zeros of the requested shape if None)."""
+
+    def initialize(shape, dtype=None):
+        if value is None:
+            return keras.ops.zeros(shape, dtype=dtype)
+        return keras.ops.convert_to_tensor(np.asarray(value).reshape(shape), dtype=dtype)
+
+    return initialize
+
+
+class FixedLayer(keras.layers.Layer):
+    """A layer whose weights are constants set at construction (not trained).
+
+    They are ordinary non-trainable Keras weights, so ``get_weights``,
+    ``save_weights``, pickling and serving exports carry them. ``values``
+    maps each weight name to its array, or to ``None`` for zeros of the
+    declared shape (a network rebuilt before its weights are loaded).
+    """
+
+    def __init__(self, shapes: dict, values: dict | None = None, **kwargs) -> None:
+        super().__init__(trainable=False, **kwargs)
+        values = values or {}
+        for key, shape in shapes.items():
+            weight = self.add_weight(
+                shape=shape,
+                initializer=_fixed_initializer(values.get(key)),
+                trainable=False,
+                name=key,
+            )
+            setattr(self, key, weight)
+
+
+class Standardize(FixedLayer):
+    """``(x - mean) / scale`` with a column mean vector and one scalar scale."""
+
+    def __init__(self, n_features: int, mean=None, scale=None, **kwargs) -> None:
+        super().__init__(
+            {"mean": (n_features,), "scale": ()}, {"mean": mean, "scale": scale}, **kwargs
+        )
+
+    def call(self, x):
+        return (x - self.mean) / self.scale
+
+
+class FixedProjection(FixedLayer):
+    """``x @ kernel`` with a constant kernel."""
+
+    def __init__(self, n_in: int, n_out: int, kernel=None, **kwargs) -> None:
+        super().__init__({"kernel": (n_in, n_out)}, {"kernel": kernel}, **kwargs)
+
+    def call(self, x):
+        return keras.ops.matmul(x, self.kernel)
+
+
+class FixedScale(FixedLayer):
+    """``x * factor`` (or ``x / factor`` with ``inverse=True``) per unit."""
+
+    def __init__(self, units: int, factor=None, inverse: bool = False, **kwargs) -> None:
+        super().__init__({"factor": (units,)}, {"factor": factor}, **kwargs)
+        self.inverse = inverse
+
+    def call(self, x):
+        return x / self.factor if self.inverse else x * self.factor
+
+
+class LinearReconstruction(FixedLayer):
+    """Combine the linear path and the nonlinear residual into the output.
+
+    ``space="linear"``: ``mean + scale * (linear + residual)``, a value in
+    the units of X. ``space="logit"``: the logit of the linear
+    reconstruction (clipped into ``(eps, 1 - eps)``) plus the residual, for
+    objectives whose decoder outputs logits of values in [0, 1].
+    """
+
+    _EPS = 1e-3
+
+    def __init__(self, n_features: int, space: str, mean=None, scale=None, **kwargs) -> None:
+        super().__init__(
+            {"mean": (n_features,), "scale": ()}, {"mean": mean, "scale": scale}, **kwargs
+        )
+        self.space = space
+
+    def call(self, linear, residual):
+        if self.space == "linear":
+            return self.mean + self.scale * (linear + residual)
+        p = keras.ops.clip(self.mean + self.scale * linear, self._EPS, 1 - self._EPS)
+        return keras.ops.log(p) - keras.ops.log1p(-p) + residual

@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
-from ._layers import LayerFactory
+from ._layers import FixedProjection, FixedScale, LayerFactory, LinearReconstruction, Standardize
 
 # Rows per inference call: large enough to amortise the call overhead,
 # small enough that the working set stays a few tens of MiB for wide rows.
@@ -65,6 +65,16 @@ def _padded_blocks(X, start: int, stop: int) -> np.ndarray:
     return blocks.reshape(n_blocks, INFERENCE_BLOCK_ROWS, X.shape[1])
 
 
+class _EmptyStart:
+    """Stands in for a LinearStart while a network is rebuilt before its
+    weights are loaded: every fixed weight starts at zero."""
+
+    mean = scale = encoding_matrix = decoding_matrix = None
+
+    def code_scale(self, whiten: bool) -> None:
+        return None
+
+
 def active_strategy():
     """The ``tf.distribute`` strategy in scope, or None outside any scope."""
     return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
@@ -114,16 +124,51 @@ class Network:
         n_components: int,
         seed: int,
         l2: float = 0.0,
+        *,
+        pca_path: bool = False,
+        start=None,
     ) -> Network:
-        """Build encoder and decoder functionally from the two components."""
-        layers = LayerFactory(seed, l2)
+        """Build encoder and decoder functionally from the two components.
+
+        With ``pca_path`` the network gets the fixed linear path of
+        :mod:`skae._linear`, initialised from ``start`` (a
+        :class:`~skae._linear.LinearStart`; ``None`` leaves zeros, for a
+        network whose weights are loaded next).
+        """
+        layers = LayerFactory(seed, l2, zero_outputs=pca_path)
         inputs = keras.Input((n_features,), name="inputs")
-        features = architecture.encode(inputs, layers)
-        heads = objective.code_heads(features, n_components, layers)
-        encoder = keras.Model(inputs, heads, name="encoder")
         code = keras.Input((n_components,), name="code_inputs")
-        decoder = keras.Model(code, architecture.decode(code, n_features, layers), name="decoder")
-        return cls(encoder, decoder, objective, objective.extra_variables(n_features))
+        if not pca_path:
+            features = architecture.encode(inputs, layers)
+            heads = objective.code_heads(features, n_components, layers)
+            outputs = architecture.decode(code, n_features, layers)
+        else:
+            heads, outputs = cls._pca_path(architecture, objective, inputs, code, layers, start)
+        encoder = keras.Model(inputs, heads, name="encoder")
+        decoder = keras.Model(code, outputs, name="decoder")
+        return cls(
+            encoder, decoder, objective, objective.extra_variables(n_features, n_components, start)
+        )
+
+    @staticmethod
+    def _pca_path(architecture, objective, inputs, code, layers, start):
+        """Encoder heads and decoder output around a fixed PCA path."""
+        n_features, n_components = inputs.shape[-1], code.shape[-1]
+        values = start or _EmptyStart()
+        scale = values.code_scale(objective.whiten_codes)
+        standardized = Standardize(n_features, values.mean, values.scale)(inputs)
+        linear = FixedProjection(n_features, n_components, values.encoding_matrix)(standardized)
+        features = architecture.encode(standardized, layers)
+        heads = objective.code_heads(features, n_components, layers, start, linear)
+        heads["latent"] = heads["code"]
+        heads["code"] = FixedScale(n_components, scale)(heads["code"])
+        latent = objective.decoder_input(FixedScale(n_components, scale, inverse=True)(code))
+        residual = architecture.decode(latent, n_features, layers)
+        linear_output = FixedProjection(n_components, n_features, values.decoding_matrix)(latent)
+        output = LinearReconstruction(
+            n_features, objective.output_space, values.mean, values.scale
+        )
+        return heads, output(linear_output, residual)
 
     # -- weights ------------------------------------------------------------
     @property
@@ -131,7 +176,7 @@ class Network:
         return (
             self.encoder.trainable_variables
             + self.decoder.trainable_variables
-            + self.extra_variables
+            + [variable for variable in self.extra_variables if variable.trainable]
         )
 
     def regularization_loss(self):
@@ -167,7 +212,7 @@ class Network:
             }[name]
             body = {
                 "encode": lambda x: self.encoder(x, training=False)["code"],
-                "encode_std": lambda x: tf.exp(0.5 * self.encoder(x, training=False)["log_var"]),
+                "encode_std": lambda x: self.objective.code_std(self.encoder(x, training=False)),
                 "score": lambda x: self.objective.score_samples(self, x),
                 "decode": lambda z: self.objective.to_input_space(self.decoder(z, training=False)),
             }[name]

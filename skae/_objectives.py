@@ -29,19 +29,58 @@ class Reconstruction:
     ``loss="mse"`` is the mean squared error over features with a linear
     output; ``loss="binary_crossentropy"`` is the mean binary cross-entropy
     with a sigmoid output, for data in [0, 1].
+
+    With a linear (PCA) path (``init="pca"``), :meth:`code_heads` receives
+    the whitened PCA scores as ``linear`` and adds a zero-initialised
+    dense layer of the encoder's features to them, so the code starts at
+    PCA's.
     """
 
-    code_activation = None
+    # Whether transform returns whitened codes (unit variance per unit at
+    # the PCA start) rather than PCA's scores in the units of X.
+    whiten_codes = False
 
     def __init__(self, loss: str = "mse") -> None:
         self.loss = loss
 
-    # -- network construction -------------------------------------------
-    def code_heads(self, features, n_components: int, layers) -> dict:
-        code = layers.dense(n_components, activation=self.code_activation, name="code")
-        return {"code": code(features)}
+    @property
+    def output_space(self) -> str:
+        """``"logit"`` if the decoder outputs logits, else ``"linear"``."""
+        return "logit" if self.loss == "binary_crossentropy" else "linear"
 
-    def extra_variables(self, n_features: int) -> list:
+    def loss_unit(self, n_features: int, scale: float) -> float:
+        """The loss of a trivial model, in which training measures its loss.
+
+        For the squared error it is the mean column variance (``scale**2``),
+        the error of predicting the mean, so the minimised loss and ``tol``
+        do not depend on the units of X.
+        """
+        return scale**2 if self.loss == "mse" else 1.0
+
+    # -- network construction -------------------------------------------
+    def code_activation(self, linear_start: bool):
+        return None
+
+    def code_heads(self, features, n_components: int, layers, start=None, linear=None) -> dict:
+        """The encoder's outputs: ``{"code": ...}`` plus objective-specific heads.
+
+        ``linear`` (with ``start``, the :class:`~skae._linear.LinearStart`)
+        is the whitened PCA score tensor when the network has a PCA path.
+        """
+        code = layers.dense(n_components, name="code", output=True)(features)
+        if linear is not None:
+            code = keras.layers.Add()([linear, code])
+        activation = self.code_activation(linear is not None)
+        if activation is not None:
+            code = keras.layers.Activation(activation)(code)
+        return {"code": code}
+
+    def decoder_input(self, code):
+        """The whitened code that the decoder of a PCA-path network reads."""
+        return code
+
+    def extra_variables(self, n_features: int, n_components: int, start=None) -> list:
+        """Variables the objective owns rather than a layer (saved with the weights)."""
         return []
 
     def to_input_space(self, logits):
@@ -64,10 +103,15 @@ class Reconstruction:
             return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
         return _mean_over_features(ops.square(x - logits))
 
-    def training_loss(self, network, x, seed):
+    def training_loss(self, network, x, seed, unit: float = 1.0):
+        """Per-sample loss in units of ``unit`` (see :meth:`loss_unit`).
+
+        The penalty is already relative to that unit, so its weight means
+        the same whatever the scale of X.
+        """
         heads = network.encoder(self.corrupt(x, seed), training=True)
         logits = network.decoder(heads["code"], training=True)
-        return self.reconstruction_error(x, logits) + self.penalty(heads)
+        return self.reconstruction_error(x, logits) / unit + self.penalty(heads)
 
     def score_samples(self, network, x):
         code = network.encoder(x, training=False)["code"]
@@ -114,9 +158,14 @@ class Denoising(Reconstruction):
 class Sparse(Reconstruction):
     """Reconstruction plus a penalty on code activity.
 
-    ``l1``: ``weight * mean_i sum_j |h_ij|`` on a ReLU code.
+    ``l1``: ``weight * mean_i sum_j |h_ij|``. With ``init="random"`` the
+    code is ReLU (nonnegative, exact zeros); with a PCA path it is signed,
+    the classical sparse-coding penalty on the whitened PCA score plus its
+    learnt correction, which shrinks small coefficients towards zero.
     ``kl``: ``weight * sum_j KL(rho || rho_hat_j)`` on a sigmoid code, where
-    ``rho_hat_j`` is the batch mean activation of unit ``j``.
+    ``rho_hat_j`` is the batch mean activation of unit ``j``; with a PCA
+    path the code is the sigmoid of the whitened score (plus correction) and
+    the decoder reads its logit, so it still starts as PCA.
     """
 
     def __init__(self, loss: str, sparsity: str, weight: float, target: float) -> None:
@@ -124,15 +173,31 @@ class Sparse(Reconstruction):
         self.sparsity = sparsity
         self.weight = weight
         self.target = target
-        self.code_activation = "relu" if sparsity == "l1" else "sigmoid"
+
+    @property
+    def whiten_codes(self) -> bool:
+        return self.sparsity == "kl"
+
+    def code_activation(self, linear_start: bool):
+        if self.sparsity == "kl":
+            return "sigmoid"
+        return None if linear_start else "relu"
+
+    def decoder_input(self, code):
+        if self.sparsity != "kl":
+            return code
+        p = ops.clip(code, 1e-6, 1 - 1e-6)
+        return ops.log(p) - ops.log1p(-p)
 
     def penalty(self, heads):
-        code = heads["code"]
+        # The whitened code when there is one, so that the penalty does not
+        # depend on the units of X.
+        code = heads.get("latent", heads["code"])
         if self.sparsity == "l1":
             return self.weight * ops.mean(ops.sum(ops.abs(code), axis=-1))
         eps = 1e-7
         rho = self.target
-        rho_hat = ops.clip(ops.mean(code, axis=0), eps, 1 - eps)
+        rho_hat = ops.clip(ops.mean(heads["code"], axis=0), eps, 1 - eps)
         kl = rho * ops.log(rho / rho_hat) + (1 - rho) * ops.log((1 - rho) / (1 - rho_hat))
         return self.weight * ops.sum(kl)
 
@@ -149,6 +214,11 @@ class Variational:
 
     _SCORE_DRAWS = 16
     _LOG_VAR_LIMIT = 15.0
+    # Codes are in PCA's units, like the AutoEncoder's, under a prior with
+    # PCA's variances: the whitened latent behind them has the standard
+    # normal prior of probabilistic PCA.
+    whiten_codes = False
+    decoder_input = Reconstruction.decoder_input
 
     def __init__(self, likelihood: str, beta: float, kl_warmup: int) -> None:
         self.likelihood = likelihood
@@ -159,20 +229,53 @@ class Variational:
         )
         self._output_log_var = None
 
-    def code_heads(self, features, n_components: int, layers) -> dict:
-        mean = layers.dense(n_components, name="code")(features)
-        log_var = layers.dense(n_components, name="code_log_var")(features)
-        return {"code": mean, "log_var": log_var}
+    @property
+    def output_space(self) -> str:
+        return "logit" if self.likelihood == "bernoulli" else "linear"
 
-    def extra_variables(self, n_features: int) -> list:
-        if self.likelihood == "bernoulli":
-            return []
-        # Homoscedastic per-feature observation noise, learnt with the rest,
-        # so that the Gaussian ELBO is a calibrated log-likelihood bound.
-        self._output_log_var = keras.Variable(
-            np.zeros(n_features, dtype="float32"), name="output_log_var"
+    def loss_unit(self, n_features: int, scale: float) -> float:
+        # The ELBO is in nats per row; differences in nats do not depend on
+        # the units of X. Per feature, so that tol means the same for
+        # narrow and wide rows.
+        return float(n_features)
+
+    def code_heads(self, features, n_components: int, layers, start=None, linear=None) -> dict:
+        """Posterior mean and log-variance heads.
+
+        With a PCA path they start as probabilistic PCA's posterior: the
+        mean is the whitened score and the log-variance that of the noise
+        variance over each direction's variance.
+        """
+        mean = layers.dense(n_components, name="code", output=True)(features)
+        log_var_bias = None
+        if linear is not None:
+            mean = keras.layers.Add()([linear, mean])
+            if start is not None:
+                log_var_bias = np.log(start.residual_variance / start.variances)
+        log_var = layers.dense(n_components, name="code_log_var", output=True, bias=log_var_bias)
+        return {"code": mean, "log_var": log_var(features)}
+
+    def extra_variables(self, n_features: int, n_components: int, start=None) -> list:
+        # The prior over codes is N(0, diag(exp(prior_log_var))): N(0, I)
+        # with init="random", PCA's variances with a PCA start. Fixed.
+        prior = np.zeros(n_components) if start is None else 2 * np.log(start.code_scale(False))
+        self._prior_log_var = keras.Variable(
+            prior.astype("float32"), trainable=False, name="prior_log_var"
         )
-        return [self._output_log_var]
+        if self.likelihood == "bernoulli":
+            return [self._prior_log_var]
+        # Homoscedastic per-feature observation noise, learnt with the rest,
+        # so that the Gaussian ELBO is a calibrated log-likelihood bound. A
+        # PCA start begins at probabilistic PCA's noise variance.
+        initial = 0.0 if start is None else np.log(start.residual_variance * start.scale**2)
+        self._output_log_var = keras.Variable(
+            np.full(n_features, initial, dtype="float32"), name="output_log_var"
+        )
+        return [self._prior_log_var, self._output_log_var]
+
+    def prior_std(self) -> np.ndarray:
+        """Standard deviations of the prior over codes."""
+        return np.exp(0.5 * self._prior_log_var.numpy())
 
     def to_input_space(self, logits):
         if self.likelihood == "bernoulli":
@@ -193,21 +296,33 @@ class Variational:
             )
         return ops.sum(nll, axis=-1)
 
+    def _code_log_var(self, heads):
+        """Posterior log-variance in code units (the head's is relative to the prior)."""
+        log_var = ops.clip(heads["log_var"], -self._LOG_VAR_LIMIT, self._LOG_VAR_LIMIT)
+        return log_var + self._prior_log_var
+
     def _posterior(self, network, x, training):
         heads = network.encoder(x, training=training)
-        log_var = ops.clip(heads["log_var"], -self._LOG_VAR_LIMIT, self._LOG_VAR_LIMIT)
-        return heads["code"], log_var
+        return heads["code"], self._code_log_var(heads)
 
-    @staticmethod
-    def kl_divergence(mean, log_var):
-        return 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
+    def code_std(self, heads):
+        """Posterior standard deviation of the codes."""
+        return ops.exp(0.5 * self._code_log_var(heads))
 
-    def training_loss(self, network, x, seed):
+    def kl_divergence(self, mean, log_var):
+        """KL divergence of ``N(mean, exp(log_var))`` from the prior, per row."""
+        prior = self._prior_log_var
+        relative = log_var - prior
+        return 0.5 * ops.sum(
+            ops.exp(relative) + ops.square(mean) * ops.exp(-prior) - 1.0 - relative, axis=-1
+        )
+
+    def training_loss(self, network, x, seed, unit: float = 1.0):
         mean, log_var = self._posterior(network, x, training=True)
         noise = keras.random.normal(ops.shape(mean), seed=seed)
         z = mean + ops.exp(0.5 * log_var) * noise
         nll = self._negative_log_likelihood(x, network.decoder(z, training=True))
-        return nll + self._kl_weight * self.kl_divergence(mean, log_var)
+        return (nll + self._kl_weight * self.kl_divergence(mean, log_var)) / unit
 
     def score_samples(self, network, x):
         mean, log_var = self._posterior(network, x, training=False)

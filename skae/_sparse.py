@@ -15,24 +15,36 @@ from ._objectives import Sparse
 
 @fill_doc
 class SparseAutoEncoder(AutoEncoder):
-    """Sparse autoencoder: few code units active per sample.
+    """Sparse autoencoder: a penalty on code activity.
 
-    The code layer is nonnegative (ReLU for the L1 penalty, sigmoid for the
-    KL penalty) and training adds a penalty on its activity to the
-    reconstruction loss, so each sample is described by a few active units,
-    like a learnt dictionary. Codes can be wider than the input
-    (overcomplete) without becoming trivial.
+    Training adds a penalty on the code's activity to the reconstruction
+    loss, so that each sample is described by few large code values, like a
+    learnt dictionary. Codes can be wider than the input (overcomplete)
+    without becoming trivial.
+
+    How the code meets the penalty depends on ``init``. With
+    ``init="random"`` the code is nonnegative (ReLU for the L1 penalty,
+    sigmoid for the KL penalty) and most units are exactly zero for a
+    given row: parts-based codes. With ``init="pca"`` (the default) the
+    L1 code is signed, PCA's whitened scores plus a learnt correction, and
+    the penalty shrinks small values towards zero without ever making the
+    reconstruction worse than PCA's on held-out rows; the KL code is the
+    sigmoid of that signed code. Choose ``init="random"`` for nonnegative,
+    exactly sparse codes.
 
     Parameters
     ----------
     n_components : int, default=2
         Width of the code (the number of output features of ``transform``).
     sparsity : {"l1", "kl"}, default="l1"
-        ``"l1"``: L1 activity penalty on a ReLU code. ``"kl"``: KL
+        ``"l1"``: L1 activity penalty (on a ReLU code with
+        ``init="random"``, a signed code with ``init="pca"``). ``"kl"``: KL
         divergence between ``sparsity_target`` and each unit's mean
         activation of a sigmoid code.
     sparsity_weight : float, default=1e-3
-        Weight of the penalty relative to the reconstruction loss.
+        Weight of the penalty relative to the reconstruction loss measured
+        in units of the error of predicting the mean (``loss="mse"``), so
+        that it does not depend on the scale of X.
     sparsity_target : float, default=0.05
         Target mean activation ``rho`` for ``sparsity="kl"``.
     {dense_parameters}
@@ -62,7 +74,7 @@ class SparseAutoEncoder(AutoEncoder):
     >>> from sklearn.datasets import load_digits
     >>> from skae import SparseAutoEncoder
     >>> X = load_digits().data / 16.0
-    >>> sae = SparseAutoEncoder(n_components=32, max_iter=5, random_state=0)
+    >>> sae = SparseAutoEncoder(n_components=32, init="random", max_iter=5, random_state=0)
     >>> codes = sae.fit_transform(X)
     >>> bool((codes >= 0).all())
     True
@@ -87,14 +99,15 @@ class SparseAutoEncoder(AutoEncoder):
         dropout: float = 0.0,
         architecture=None,
         loss: str = "mse",
+        init: str = "pca",
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,
         alpha: float = 0.0,
-        batch_size: int = 256,
-        max_iter: int = 200,
+        batch_size: int | str = "auto",
+        max_iter: int | str = "auto",
         shuffle: bool = True,
-        early_stopping: bool = False,
+        early_stopping: bool | str = "auto",
         validation_fraction: float = 0.1,
         n_iter_no_change: int | None = 10,
         tol: float = 1e-4,

@@ -214,13 +214,26 @@ class Trainer:
     shuffle : bool
     seed : int
         Seeds the shuffling, the corruption noise and the VAE samples.
+    loss_unit : float
+        The objective's loss is minimised in this unit (see the objectives'
+        ``loss_unit``), so the gradients do not depend on the units of X;
+        losses are reported back in the objective's own units.
     """
 
-    def __init__(self, network: Network, optimizer, batch_size: int, shuffle: bool, seed: int):
+    def __init__(
+        self,
+        network: Network,
+        optimizer,
+        batch_size: int,
+        shuffle: bool,
+        seed: int,
+        loss_unit: float = 1.0,
+    ):
         self.network = network
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.loss_unit = float(loss_unit)
         # Trains under the strategy the network's variables belong to.
         self.strategy = network.strategy
         self._n_replicas = self.strategy.num_replicas_in_sync if self.strategy else 1
@@ -277,7 +290,9 @@ class Trainer:
             seed = _ReplicaSeedGenerator(seed, replica)
         share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(n_rows, tf.float32)
         with tf.GradientTape() as tape:
-            per_sample = self.network.objective.training_loss(self.network, x, seed)
+            per_sample = self.network.objective.training_loss(
+                self.network, x, seed, self.loss_unit
+            )
             loss = (
                 tf.reduce_mean(per_sample) * share
                 + self.network.regularization_loss() / self._n_replicas
@@ -326,10 +341,12 @@ class Trainer:
         """
         self.network.objective.on_epoch_begin(epoch)
         if isinstance(data, tf.Tensor):
-            return float(self._dense_epoch(data))
-        if isinstance(data, CsrTensors):
-            return float(self._sparse_epoch(*data))
-        return self._stream_epoch(data)
+            loss = float(self._dense_epoch(data))
+        elif isinstance(data, CsrTensors):
+            loss = float(self._sparse_epoch(*data))
+        else:
+            loss = self._stream_epoch(data)
+        return loss * self.loss_unit
 
 
 @dataclass
@@ -340,6 +357,8 @@ class History:
     validation_scores: list[float] = field(default_factory=list)
     best_score: float = -np.inf
     interrupted: bool = False
+    # Whether n_iter_no_change ended training (rather than max_iter).
+    converged: bool = False
 
 
 def _format_epoch(epoch, max_iter, loss, val_score, seconds):
@@ -347,6 +366,10 @@ def _format_epoch(epoch, max_iter, loss, val_score, seconds):
     if val_score is not None:
         line += f" - val_loss: {-val_score:.6g}"
     return line + f" - {seconds:.2f}s"
+
+
+def _validation_score(network: Network, X) -> float:
+    return float(np.mean(network.apply("score", X, np.float64)))
 
 
 def train(
@@ -359,6 +382,7 @@ def train(
     tol: float = 1e-4,
     n_iter_no_change: int | None = None,
     restore_best_weights: bool = False,
+    record_start: bool = False,
     verbose: int = 0,
 ) -> History:
     """Run up to ``max_iter`` epochs with sklearn MLP-style stopping rules.
@@ -366,14 +390,29 @@ def train(
     Training stops when the monitored score (the validation score when
     ``validation_data`` is given, else minus the training loss) has not
     improved by at least ``tol`` for ``n_iter_no_change`` epochs
-    (``None`` disables stopping). A NaN or infinite loss raises
-    :class:`DivergenceError`. ``KeyboardInterrupt`` ends training early with
-    a warning and keeps the weights reached so far.
+    (``None`` disables stopping). With validation data the network before
+    the first epoch is a candidate too: its score is the one to beat, and
+    ``restore_best_weights`` returns to it when no epoch beats it (with
+    ``record_start`` its score is the first of ``validation_scores``). A NaN
+    or infinite loss raises :class:`DivergenceError`. ``KeyboardInterrupt``
+    ends training early with a warning and keeps the weights reached so far.
     """
     history = History()
     best_weights = None
     epochs_without_improvement = 0
     network = trainer.network
+    if validation_data is not None:
+        history.best_score = _validation_score(network, validation_data)
+        if record_start:
+            history.validation_scores.append(history.best_score)
+        if restore_best_weights:
+            best_weights = network.get_weights()
+        if verbose:
+            print(
+                f"Epoch {epoch_offset}/{epoch_offset + max_iter} - "
+                f"val_loss: {-history.best_score:.6g}",
+                flush=True,
+            )
     for epoch in range(epoch_offset, epoch_offset + max_iter):
         start = time.perf_counter()
         try:
@@ -397,7 +436,7 @@ def train(
         history.losses.append(loss)
         val_score = None
         if validation_data is not None:
-            val_score = float(np.mean(network.apply("score", validation_data, np.float64)))
+            val_score = _validation_score(network, validation_data)
             history.validation_scores.append(val_score)
         if verbose:
             print(
@@ -411,17 +450,20 @@ def train(
                 flush=True,
             )
         monitored = -loss if val_score is None else val_score
+        # As in MLPRegressor: any improvement is the best model so far, only
+        # one of at least tol resets the patience.
+        if restore_best_weights and val_score is not None and monitored > history.best_score:
+            best_weights = network.get_weights()
         if monitored > history.best_score + tol:
             epochs_without_improvement = 0
-            if restore_best_weights and val_score is not None:
-                best_weights = network.get_weights()
         else:
             epochs_without_improvement += 1
         history.best_score = max(history.best_score, monitored)
         if n_iter_no_change is not None and epochs_without_improvement >= n_iter_no_change:
+            history.converged = True
             if verbose:
                 print(
-                    f"No improvement of at least tol={tol} for {n_iter_no_change} "
+                    f"No improvement of at least tol={tol:.3g} for {n_iter_no_change} "
                     "epochs; stopping.",
                     flush=True,
                 )

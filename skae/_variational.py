@@ -24,7 +24,15 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     reparameterisation trick and maximises the evidence lower bound
     (ELBO). ``transform`` returns the posterior mean (deterministic), so the
     estimator behaves like any transformer; :meth:`sample` generates new
-    rows from the standard-normal prior.
+    rows from the prior.
+
+    With ``init="pca"`` (the default) the network starts as probabilistic
+    PCA: the posterior mean is PCA's score, the posterior and output
+    variances are probabilistic PCA's, and the prior over codes has PCA's
+    variances, so codes are in the same units as PCA's and the
+    AutoEncoder's (for a whitened latent, divide by ``sqrt`` of PCA's
+    ``explained_variance_``). With ``init="random"`` the prior is
+    :math:`N(0, I)`.
 
     Parameters
     ----------
@@ -56,11 +64,13 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     -----
     Training minimises, per sample,
     :math:`-\\mathbb{E}_{q(z \\mid x)} \\log p(x \\mid z) + \\beta\\,
-    \\mathrm{KL}(q(z \\mid x) \\Vert N(0, I))` with
+    \\mathrm{KL}(q(z \\mid x) \\Vert p(z))` with
     :math:`z = \\mu(x) + \\sigma(x) \\odot \\varepsilon`,
     :math:`\\varepsilon \\sim N(0, I)` and
-    :math:`\\mathrm{KL} = \\frac{1}{2}\\sum_j (\\sigma_j^2 + \\mu_j^2 - 1 -
-    \\log \\sigma_j^2)`. :meth:`score_samples` is the ELBO with
+    :math:`\\mathrm{KL} = \\frac{1}{2}\\sum_j (\\sigma_j^2 / \\lambda_j +
+    \\mu_j^2 / \\lambda_j - 1 - \\log (\\sigma_j^2 / \\lambda_j))` for the prior
+    :math:`p(z) = N(0, \\mathrm{diag}(\\lambda))` (:math:`\\lambda_j = 1` with
+    ``init="random"``). :meth:`score_samples` is the ELBO with
     :math:`\\beta = 1`, in nats (natural-log units) per sample: a lower
     bound on :math:`\\log p(x)`; its expectation is estimated with 16 fixed
     standard-normal draws shared by all rows, so scores are deterministic.
@@ -98,14 +108,15 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         activation: str = "relu",
         dropout: float = 0.0,
         architecture=None,
+        init: str = "pca",
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,
         alpha: float = 0.0,
-        batch_size: int = 256,
-        max_iter: int = 200,
+        batch_size: int | str = "auto",
+        max_iter: int | str = "auto",
         shuffle: bool = True,
-        early_stopping: bool = False,
+        early_stopping: bool | str = "auto",
         validation_fraction: float = 0.1,
         n_iter_no_change: int | None = 10,
         tol: float = 1e-4,
@@ -164,7 +175,11 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         return super().score_samples(X)
 
     def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
-        """Generate rows by decoding draws from the prior :math:`N(0, I)`.
+        """Generate rows by decoding draws from the prior over codes.
+
+        The prior is :math:`N(0, I)` with ``init="random"``; with
+        ``init="pca"`` the codes are in PCA's units and the prior has PCA's
+        variances, :math:`N(0, \\mathrm{diag}(\\lambda))`.
 
         Parameters
         ----------
@@ -184,4 +199,4 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         rng = check_random_state(random_state)
         z = rng.standard_normal((n_samples, self.n_components_))
-        return self.inverse_transform(z)
+        return self.inverse_transform(z * self._network.objective.prior_std())

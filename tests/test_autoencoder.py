@@ -189,7 +189,11 @@ def test_partial_fit_and_warm_start_continue_training(digits):
 def test_explicit_architecture_and_conflicting_flat_parameters(digits):
     X = digits[0][:200]
     ae = AutoEncoder(
-        n_components=2, architecture=DenseArchitecture((16, 8)), max_iter=1, random_state=0
+        n_components=2,
+        architecture=DenseArchitecture((16, 8)),
+        init="random",
+        max_iter=1,
+        random_state=0,
     ).fit(X)
     assert ae.encoder_.count_params() == (64 * 16 + 16) + (16 * 8 + 8) + (8 * 2 + 2)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
@@ -223,8 +227,10 @@ def test_verbose_prints_one_line_per_epoch(capsys):
         early_stopping=True,
     ).fit(X)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
-    assert len(lines) == 3
-    assert "loss:" in lines[0] and "val_loss:" in lines[0] and lines[0].endswith("s")
+    # The validation loss before the first epoch, then one line per epoch.
+    assert len(lines) == 4
+    assert lines[0].startswith("Epoch 0/3 - val_loss:")
+    assert "loss:" in lines[1] and "val_loss:" in lines[1] and lines[1].endswith("s")
 
 
 def test_invalid_hyperparameters_are_named():

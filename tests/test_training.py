@@ -22,7 +22,13 @@ KERAS_OPTIMIZERS = {
     "sgd": lambda lr: keras.optimizers.SGD(lr, momentum=0.9, nesterov=True),
 }
 
-SMALL = {"n_components": 3, "hidden_layer_sizes": (16,), "batch_size": 32, "random_state": 0}
+SMALL = {
+    "n_components": 3,
+    "hidden_layer_sizes": (16,),
+    "batch_size": 32,
+    "early_stopping": False,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -138,15 +144,22 @@ def test_keyboard_interrupt_keeps_weights_and_warns(X, monkeypatch):
 
 @pytest.mark.parametrize("restore", [True, False])
 def test_early_stopping_stops_and_restores_best_weights(X, restore):
-    # With a huge tol only the first epoch counts as an improvement, so
-    # training stops after 1 + n_iter_no_change epochs.
+    # With a huge tol no epoch improves on the start by enough, so training
+    # stops after n_iter_no_change epochs; the scores start with the start's.
     params = {"early_stopping": True, "validation_fraction": 0.2, "restore_best_weights": restore}
     est = _fit(X, max_iter=50, n_iter_no_change=3, tol=1e9, **params)
-    assert est.n_iter_ == 4
+    assert est.n_iter_ == 3
     assert len(est.validation_scores_) == 4
     assert est.best_validation_score_ == max(est.validation_scores_)
-    after_first_epoch = _fit(X, max_iter=1, **params).transform(X)
-    assert np.array_equal(est.transform(X), after_first_epoch) == restore
+    # The best model is kept, whatever epoch (or the start) it was.
+    best_epoch = int(np.argmax(est.validation_scores_))
+    if best_epoch == 0:
+        best = _fit(X, max_iter=1, learning_rate=1e-30, **params)
+    else:
+        best = _fit(X, max_iter=best_epoch, n_iter_no_change=None, **params)
+    last = _fit(X, max_iter=3, n_iter_no_change=None, **params)
+    assert np.array_equal(est.transform(X), best.transform(X)) == (restore or best_epoch == 3)
+    assert np.array_equal(est.transform(X), last.transform(X)) == (not restore or best_epoch == 3)
 
 
 def test_training_loss_stopping_without_validation(X):
@@ -174,9 +187,11 @@ def test_learning_rate_decay_is_per_epoch(X):
 def test_verbose_reports_training_and_validation_loss(X, capsys):
     est = _fit(X, max_iter=3, verbose=1, early_stopping=True)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
+    # The score before the first epoch, then one line per epoch.
+    assert lines[0] == f"Epoch 0/3 - val_loss: {-est.validation_scores_[0]:.6g}"
     for epoch, (line, loss, score) in enumerate(
-        zip(lines, est.loss_curve_, est.validation_scores_, strict=True), start=1
+        zip(lines[1:], est.loss_curve_, est.validation_scores_[1:], strict=True), start=1
     ):
         assert line.startswith(f"Epoch {epoch}/3 - loss: {loss:.6g} - val_loss: {-score:.6g}")
     _fit(X, max_iter=2)

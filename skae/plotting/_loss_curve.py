@@ -18,8 +18,9 @@ class LossCurveDisplay(_Display):
     ----------
     loss_curve : array-like of shape (n_epochs,)
         Mean training loss per epoch, e.g. ``estimator.loss_curve_``.
-    validation_loss : array-like of shape (n_epochs,), default=None
-        Loss on held-out rows per epoch, e.g. ``-estimator.validation_scores_``.
+    validation_loss : array-like of shape (n_epochs,) or (n_epochs + 1,), default=None
+        Loss on held-out rows per epoch, e.g. ``-estimator.validation_scores_``,
+        which starts with the loss before the first epoch (drawn at epoch 0).
     name : str, default=None
         Name of the estimator, used as the title.
 
@@ -99,7 +100,11 @@ class LossCurveDisplay(_Display):
         if self.validation_loss is not None:
             validation = np.asarray(self.validation_loss, dtype=float)
             self.validation_line_ = ax.plot(
-                np.arange(1, validation.size + 1), validation, **validation_style
+                # Aligned at the last epoch: a curve one longer than the
+                # training curve starts with the score before the first epoch.
+                np.arange(loss.size - validation.size + 1, loss.size + 1),
+                validation,
+                **validation_style,
             )[0]
         ax.set_xlabel("Epoch")
         ax.set_ylabel("Loss")

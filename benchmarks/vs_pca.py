@@ -1,0 +1,187 @@
+"""Every skae estimator with its defaults against PCA, on several datasets.
+
+Only ``n_components`` and ``random_state`` are set, as a new user would.
+Each cell fits on the training rows and measures on held-out rows:
+
+* ``error/PCA``: mean squared reconstruction error over PCA's (TruncatedSVD's
+  for sparse input, which PCA-start networks centre implicitly);
+* ``probe``: accuracy of a classifier on the codes (1-nearest-neighbour;
+  logistic regression for text) minus the same on PCA's codes, in points;
+* ``fit s`` and ``n_iter_``.
+
+Run::
+
+    python benchmarks/vs_pca.py                 # digits, MNIST 300, text, manifolds
+    python benchmarks/vs_pca.py --mnist-full    # adds MNIST with all 60,000 rows
+
+MNIST is read from ``../shared/data/mnist``; its rows are skipped with a
+message when the files are absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import os
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+from _data import load_mnist, mnist_available
+from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skae
+
+ESTIMATORS = {
+    "AE": skae.AutoEncoder,
+    "DAE": skae.DenoisingAutoEncoder,
+    "SAE": skae.SparseAutoEncoder,
+    "VAE": skae.VariationalAutoEncoder,
+    "ResNet": skae.ResNetAutoEncoder,
+}
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    return X_train, X_test, y_train, y_test
+
+
+def _mnist(n_train: int):
+    X_train, y_train = load_mnist("train")
+    X_test, y_test = load_mnist("test")
+    return X_train[:n_train], X_test, y_train[:n_train], y_test
+
+
+def _text():
+    """TF-IDF of the docstrings of seven installed modules (label: module)."""
+    modules = [
+        "scipy.stats",
+        "scipy.signal",
+        "scipy.optimize",
+        "scipy.interpolate",
+        "numpy.random",
+        "sklearn.metrics",
+        "sklearn.linear_model",
+    ]
+    documents, labels = [], []
+    for module_name in modules:
+        module = importlib.import_module(module_name)
+        for name in sorted(dir(module)):
+            doc = None if name.startswith("_") else inspect.getdoc(getattr(module, name))
+            if doc and len(doc) > 200 and doc not in documents:
+                documents.append(doc)
+                labels.append(module_name)
+    docs_train, docs_test, y_train, y_test = train_test_split(
+        documents, np.asarray(labels), test_size=0.3, stratify=labels, random_state=0
+    )
+    vectorizer = TfidfVectorizer(min_df=3, max_df=0.5, stop_words="english", sublinear_tf=True)
+    return vectorizer.fit_transform(docs_train), vectorizer.transform(docs_test), y_train, y_test
+
+
+def _manifold(make):
+    """A 2-D manifold in 3-D, lifted to 100 features by a random smooth map plus noise."""
+    rng = np.random.default_rng(0)
+    points, _ = make(n_samples=3000, random_state=0)
+    points = (points - points.mean(axis=0)) / points.std(axis=0)
+    lift = rng.standard_normal((3, 100))
+    X = np.tanh(points @ lift + rng.uniform(-1, 1, 100))
+    X += 0.05 * rng.standard_normal(X.shape)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    return X_train, X_test, None, None
+
+
+def _dense(X):
+    return X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+
+
+def _error(model, X) -> float:
+    X_hat = model.inverse_transform(model.transform(X))
+    return float(np.mean((_dense(X) - X_hat) ** 2))
+
+
+def _probe(codes_train, codes_test, y_train, y_test, linear: bool) -> float:
+    if linear:
+        probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    else:
+        probe = KNeighborsClassifier(1)
+    return float(probe.fit(codes_train, y_train).score(codes_test, y_test))
+
+
+def run(name, data, ks, estimators, sparse: bool) -> list[str]:
+    X_train, X_test, y_train, y_test = data
+    rows = []
+    for k in ks:
+        baseline = (TruncatedSVD(k, random_state=0) if sparse else PCA(k, random_state=0)).fit(
+            X_train
+        )
+        base_error = _error(baseline, X_test)
+        base_probe = None
+        if y_train is not None:
+            base_probe = _probe(
+                baseline.transform(X_train), baseline.transform(X_test), y_train, y_test, sparse
+            )
+        for label in estimators:
+            estimator = ESTIMATORS[label](n_components=k, random_state=0)
+            start = time.perf_counter()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConvergenceWarning)
+                estimator.fit(X_train)
+            seconds = time.perf_counter() - start
+            converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+            ratio = _error(estimator, X_test) / base_error
+            probe = ""
+            if base_probe is not None:
+                codes = estimator.transform(X_train), estimator.transform(X_test)
+                probe = f"{_probe(*codes, y_train, y_test, sparse):.3f} ({base_probe:.3f})"
+            row = (
+                f"| {name} | {k} | {label} | {ratio:.3f} | {probe} | {seconds:.1f} | "
+                f"{estimator.n_iter_}{'' if converged else '*'} |"
+            )
+            print(row, flush=True)
+            rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mnist-full", action="store_true", help="add MNIST 60,000 rows")
+    parser.add_argument("--only", nargs="*", help="dataset names to run (default: all)")
+    parser.add_argument("--estimators", nargs="*", default=list(ESTIMATORS))
+    args = parser.parse_args()
+    datasets = {
+        "digits": (_digits, (2, 8, 30), False),
+        "MNIST 300": (lambda: _mnist(300), (2, 8, 30), False),
+        "text TF-IDF": (_text, (2, 8, 30, 100), True),
+        "swiss roll": (lambda: _manifold(make_swiss_roll), (2, 8, 30), False),
+        "S curve": (lambda: _manifold(make_s_curve), (2, 8, 30), False),
+    }
+    if args.mnist_full:
+        datasets["MNIST 60000"] = (lambda: _mnist(60000), (2, 8, 30), False)
+    print("| data | k | estimator | error/PCA | probe (PCA) | fit s | n_iter_ |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (load, ks, sparse) in datasets.items():
+        if args.only and name not in args.only:
+            continue
+        if name.startswith("MNIST") and not mnist_available():
+            print(f"| {name} | skipped: ../shared/data/mnist not found | | | | | |")
+            continue
+        run(name, load(), ks, args.estimators, sparse)
+    print("\n`*`: stopped at max_iter with a ConvergenceWarning.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The linear path every ``init="pca"`` network starts from.
+
+A network built from a :class:`LinearStart` computes, for a row ``x``::
+
+    u     = (x - mean) / scale                      standardised input
+    w     = U u / sqrt(nu)  +  g(u)                 whitened code, g starts at 0
+    x_hat = mean + scale * (U.T (sqrt(nu) w) + h(w)) reconstruction, h starts at 0
+
+where ``U`` holds the top principal directions and ``nu`` their variances
+in standardised units. Before the first update ``g`` and ``h`` are exactly
+zero, so the network *is* PCA: its codes are PCA's scores (or whitened
+scores) and its reconstructions PCA's reconstructions. The nonlinear parts
+then only learn what PCA misses, and early stopping that counts the start as
+a candidate keeps the result at least as good as PCA on held-out rows.
+
+``scale`` is one number for the whole matrix (the root mean variance of the
+features), so PCA's geometry is unchanged, and every quantity the optimiser
+sees is free of the units of ``X``: multiplying ``X`` by 1000 leaves the
+training run the same and multiplies the codes by 1000, as PCA's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import PCA
+
+# PCA is fitted on at most this many rows (a seeded random subset beyond):
+# a randomized SVD of 100,000 x 784 float32 rows takes about 5 s on 2 cores,
+# and the directions barely move with more rows.
+MAX_PCA_ROWS = 100_000
+# Rows per chunk when computing column moments of large or memory-mapped X.
+_MOMENT_CHUNK_ROWS = 8192
+# Variances (as a share of the total) below this are treated as this when
+# whitening, so that directions with no variance do not amplify rounding.
+_MIN_VARIANCE_SHARE = 1e-6
+
+
+def column_moments(X) -> tuple[np.ndarray, float]:
+    """Column means and the mean column variance (``ddof=1``) of X, in float64.
+
+    Reads dense, memory-mapped and sparse X in row chunks, so the working
+    set stays bounded.
+    """
+    n_samples, n_features = X.shape
+    total = np.zeros(n_features)
+    total_sq = np.zeros(n_features)
+    for start in range(0, n_samples, _MOMENT_CHUNK_ROWS):
+        chunk = X[start : start + _MOMENT_CHUNK_ROWS]
+        if sp.issparse(chunk):
+            total += np.asarray(chunk.sum(axis=0), dtype=np.float64).ravel()
+            total_sq += np.asarray(chunk.multiply(chunk).sum(axis=0), dtype=np.float64).ravel()
+        else:
+            chunk = np.asarray(chunk, dtype=np.float64)
+            total += chunk.sum(axis=0)
+            total_sq += np.square(chunk).sum(axis=0)
+    mean = total / n_samples
+    variance = np.maximum(total_sq - n_samples * np.square(mean), 0.0) / max(n_samples - 1, 1)
+    return mean, float(variance.mean())
+
+
+def data_scale(X) -> float:
+    """Root mean column variance of X; 1.0 for constant data."""
+    _, variance = column_moments(X)
+    return float(np.sqrt(variance)) if variance > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class LinearStart:
+    """PCA of the training rows, in the form the network needs.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_features,)
+        Column means.
+    scale : float
+        Root mean column variance (1.0 for constant data).
+    components : ndarray of shape (n_components, n_features)
+        Orthonormal principal directions; rows beyond the rank of the data
+        are zero (those code units start at zero and are learnt).
+    variances : ndarray of shape (n_components,)
+        Variance along each direction divided by ``scale**2``; the rows
+        without a direction get ``residual_variance``.
+    residual_variance : float
+        Mean variance (over ``scale**2``) of the directions PCA discards:
+        the noise variance of probabilistic PCA.
+    """
+
+    mean: np.ndarray
+    scale: float
+    components: np.ndarray
+    variances: np.ndarray
+    residual_variance: float
+
+    @classmethod
+    def fit(cls, X, n_components: int, seed: int) -> LinearStart:
+        """PCA of X (dense, sparse or memory-mapped) with ``n_components`` rows.
+
+        Sparse X is centred implicitly (ARPACK), never densified. More than
+        ``MAX_PCA_ROWS`` rows are subsampled with ``seed``.
+        """
+        n_samples, n_features = X.shape
+        mean, variance = column_moments(X)
+        scale = float(np.sqrt(variance)) if variance > 0 else 1.0
+        total = variance * n_features / scale**2
+        rank = min(n_components, n_samples - 1, n_features)
+        components = np.zeros((n_components, n_features))
+        variances = np.zeros(n_components)
+        if rank > 0 and variance > 0:
+            rows = X
+            if n_samples > MAX_PCA_ROWS:
+                chosen = np.random.default_rng(seed).choice(n_samples, MAX_PCA_ROWS, replace=False)
+                rows = X[np.sort(chosen)]
+            pca = _pca(rows, rank, seed)
+            components[:rank] = pca.components_
+            variances[:rank] = pca.explained_variance_ / scale**2
+        n_discarded = min(n_samples - 1, n_features) - rank
+        residual = (total - variances.sum()) / n_discarded if n_discarded > 0 else 0.0
+        floor = _MIN_VARIANCE_SHARE * max(total, 1.0)
+        residual = max(residual, floor)
+        variances[rank:] = residual
+        return cls(mean, scale, components, np.maximum(variances, floor), residual)
+
+    @property
+    def encoding_matrix(self) -> np.ndarray:
+        """``(n_features, n_components)``: standardised row to whitened scores."""
+        return (self.components / np.sqrt(self.variances)[:, None]).T
+
+    @property
+    def decoding_matrix(self) -> np.ndarray:
+        """``(n_components, n_features)``: whitened scores to standardised row."""
+        return self.components * np.sqrt(self.variances)[:, None]
+
+    def code_scale(self, whiten: bool) -> np.ndarray:
+        """Per-unit factor from whitened scores to the codes ``transform`` returns.
+
+        PCA's own scores (in the units of X) unless ``whiten``.
+        """
+        if whiten:
+            return np.ones_like(self.variances)
+        return self.scale * np.sqrt(self.variances)
+
+
+def _pca(X, n_components: int, seed: int) -> PCA:
+    if sp.issparse(X):
+        if n_components < min(X.shape):
+            return PCA(n_components, svd_solver="arpack", random_state=seed).fit(X)
+        X = X.toarray()
+    return PCA(n_components, random_state=seed).fit(np.asarray(X, dtype=np.float64))

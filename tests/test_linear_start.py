@@ -1,0 +1,182 @@
+"""The PCA start (init="pca") and the scale-free training defaults."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+
+from skae import (
+    AutoEncoder,
+    DenoisingAutoEncoder,
+    ResNetAutoEncoder,
+    SparseAutoEncoder,
+    VariationalAutoEncoder,
+)
+
+SMALL = {"hidden_layer_sizes": (16,)}
+# Estimators with everything that changes how the code meets the PCA path.
+STARTS = [
+    AutoEncoder(**SMALL),
+    AutoEncoder(loss="binary_crossentropy", **SMALL),
+    DenoisingAutoEncoder(**SMALL),
+    SparseAutoEncoder(**SMALL),
+    SparseAutoEncoder(sparsity="kl", **SMALL),
+    VariationalAutoEncoder(**SMALL),
+    VariationalAutoEncoder(likelihood="bernoulli", **SMALL),
+    ResNetAutoEncoder(n_levels=1, filters=2, latent_channels=2),
+]
+# Adam's steps are lr-sized: this one leaves every float32 weight as it was,
+# so the fitted network is the network before its first update.
+NO_UPDATE = {"learning_rate": 1e-30, "max_iter": 1, "n_iter_no_change": None}
+
+
+@pytest.fixture(scope="module")
+def X():
+    return load_digits().data[:300] / 16.0
+
+
+def _start(estimator, X, n_components=5):
+    return estimator.set_params(n_components=n_components, random_state=0, **NO_UPDATE).fit(X)
+
+
+def _pca_reconstruction(X, n_components):
+    pca = PCA(n_components).fit(X)
+    return pca, pca.inverse_transform(pca.transform(X))
+
+
+@pytest.mark.parametrize("estimator", STARTS, ids=lambda e: repr(e)[:60])
+def test_network_starts_as_pca(estimator, X):
+    est = _start(estimator, X)
+    pca, expected = _pca_reconstruction(X, 5)
+    reconstruction = est.inverse_transform(est.transform(X))
+    if getattr(est, "loss", None) == "binary_crossentropy" or (
+        getattr(est, "likelihood", None) == "bernoulli"
+    ):
+        # Logit outputs start at PCA's reconstruction clipped into (eps, 1 - eps).
+        expected = np.clip(expected, 1e-3, 1 - 1e-3)
+    assert_allclose(reconstruction, expected, atol=2e-6)
+    if getattr(est, "sparsity", None) != "kl":
+        # PCA's scores, in the units of X.
+        assert_allclose(est.transform(X), pca.transform(X), atol=2e-5)
+
+
+def test_sparse_input_starts_at_centred_pca(X):
+    dense = _start(AutoEncoder(**SMALL), X)
+    sparse = _start(AutoEncoder(**SMALL), sp.csr_matrix(X))
+    assert_allclose(sparse.transform(X), dense.transform(X), atol=1e-4)
+    _, expected = _pca_reconstruction(X, 5)
+    assert_allclose(sparse.inverse_transform(sparse.transform(X)), expected, atol=1e-5)
+
+
+def test_components_beyond_the_rank_start_at_zero():
+    # 3 features and 5 code units: the two units PCA cannot fill start at 0.
+    X = np.random.default_rng(0).standard_normal((50, 3))
+    est = _start(AutoEncoder(**SMALL), X, n_components=5)
+    codes = est.transform(X)
+    assert_allclose(codes[:, 3:], 0.0, atol=1e-6)
+    assert_allclose(est.inverse_transform(codes), X, atol=1e-5)
+
+
+def test_partial_fit_starts_at_the_first_chunks_pca(X):
+    est = AutoEncoder(n_components=4, random_state=0, learning_rate=1e-30, **SMALL)
+    est.partial_fit(X[:150])
+    pca = PCA(4).fit(X[:150])
+    assert_allclose(est.transform(X), pca.transform(X), atol=2e-5)
+
+
+def test_vae_starts_as_probabilistic_pca(X):
+    est = _start(VariationalAutoEncoder(**SMALL), X)
+    pca = PCA(5).fit(X)
+    _, std = est.transform(X[:3], return_std=True)
+    # Probabilistic PCA's posterior standard deviation of a score, sigma.
+    assert_allclose(std, np.sqrt(pca.noise_variance_), rtol=1e-3)
+    # The prior has PCA's variances: samples spread like PCA's scores.
+    samples = est.transform(est.sample(4000, random_state=0))
+    assert_allclose(samples.std(axis=0), np.sqrt(pca.explained_variance_), rtol=0.1)
+
+
+@pytest.mark.parametrize("factor", [2.0**10, 2.0**-10])
+def test_training_does_not_depend_on_the_scale_of_X(X, factor):
+    # Powers of two scale floats exactly: the whole run must be identical.
+    params = {"n_components": 3, "random_state": 0, **SMALL}
+    reference = AutoEncoder(**params).fit(X)
+    scaled = AutoEncoder(**params).fit(X * factor)
+    assert scaled.n_iter_ == reference.n_iter_
+    assert_array_equal(scaled.transform(X * factor), reference.transform(X) * factor)
+    assert_allclose(scaled.loss_curve_, np.multiply(reference.loss_curve_, factor**2), rtol=1e-6)
+
+
+@pytest.mark.parametrize("factor", [1e3, 1e-3])
+def test_other_scales_differ_only_by_float_rounding(X, factor):
+    # X * 1000 rounds differently in float32; training amplifies those
+    # differences slowly (measured: 4e-4 of the code range after 5 epochs).
+    params = {"n_components": 3, "max_iter": 5, "random_state": 0, **SMALL}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = AutoEncoder(**params).fit(X)
+        scaled = AutoEncoder(**params).fit(X * factor)
+    codes = reference.transform(X) * factor
+    assert np.abs(scaled.transform(X * factor) - codes).max() < 2e-3 * np.abs(codes).max()
+
+
+def test_validation_starts_with_the_pca_score_and_restores_it_when_unbeaten(X):
+    # A learning rate that ruins the first epoch: the start stays the best.
+    est = AutoEncoder(
+        n_components=4,
+        learning_rate=0.5,
+        max_iter=3,
+        early_stopping=True,
+        random_state=0,
+        **SMALL,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X)
+    assert len(est.validation_scores_) == est.n_iter_ + 1
+    assert est.best_validation_score_ == est.validation_scores_[0]
+    assert max(est.validation_scores_[1:]) < est.validation_scores_[0]
+    pca = PCA(4).fit(X)
+    assert_allclose(est.transform(X), pca.transform(X), atol=2e-5)
+
+
+def test_stopping_at_max_iter_warns_as_mlp_does(X):
+    est = AutoEncoder(n_components=2, max_iter=2, random_state=0, **SMALL)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        est.fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.set_params(n_iter_no_change=None).fit(X)
+        est.partial_fit(X)
+
+
+def test_auto_batch_size_gives_small_data_enough_steps(X):
+    est = AutoEncoder(n_components=2, max_iter=1, early_stopping=False, random_state=0, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert est.fit(X).__dict__["_trainer"].batch_size == 16
+        assert est.fit(np.tile(X, (40, 1))).__dict__["_trainer"].batch_size == 256
+        assert est.set_params(batch_size=64).fit(X).__dict__["_trainer"].batch_size == 64
+
+
+@pytest.mark.parametrize(("n_samples", "expected"), [(50, False), (100, True)])
+def test_auto_early_stopping_needs_ten_validation_rows(X, n_samples, expected):
+    est = AutoEncoder(n_components=2, max_iter=2, random_state=0, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X[:n_samples])
+    assert hasattr(est, "validation_scores_") is expected
+
+
+def test_random_init_is_the_classical_network(X):
+    random = AutoEncoder(n_components=3, init="random", random_state=0, **SMALL, **NO_UPDATE)
+    random.fit(X)
+    layer_names = [layer.name for layer in random._network.encoder.layers]
+    assert not any("standardize" in name or "fixed" in name for name in layer_names)
+    pca = PCA(3).fit(X)
+    assert np.abs(random.transform(X) - pca.transform(X)).max() > 0.1
+    assert_array_equal(random.transform(X), random.transform(X))
