@@ -438,8 +438,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     ) -> None:
         """Export the fitted network as a TensorFlow SavedModel for serving.
 
-        The SavedModel is written with Keras' own export (``ExportArchive``)
-        from :attr:`encoder_` and :attr:`decoder_`. It runs in TensorFlow
+        The SavedModel is written with Keras' own export
+        (:class:`keras.export.ExportArchive`) from :attr:`encoder_` and
+        :attr:`decoder_`. It runs in TensorFlow
         Serving, or after ``tf.saved_model.load`` in a process without skae
         or scikit-learn. Each endpoint takes a float32 matrix with a fixed
         width and any number of rows, and returns float32:
