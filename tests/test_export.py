@@ -34,7 +34,13 @@ ESTIMATORS = {
     ),
     # Batch normalisation: inference statistics, not the batch's.
     "resnet": ResNetAutoEncoder(
-        n_components=2, image_shape=(8, 8, 1), n_levels=1, filters=2, latent_channels=2, **TINY
+        n_components=2,
+        image_shape=(8, 8, 1),
+        n_levels=1,
+        filters=2,
+        latent_channels=2,
+        batch_normalization=True,
+        **TINY,
     ),
     "architecture": AutoEncoder(
         n_components=2, architecture=DenseArchitecture(hidden_layer_sizes=(8,)), **TINY

@@ -27,8 +27,15 @@ ESTIMATORS = {
         n_components=3, hidden_layer_sizes=(8,), sparsity="kl", early_stopping=True, **TINY
     ),
     "variational": VariationalAutoEncoder(n_components=2, hidden_layer_sizes=(8,), **TINY),
+    # Batch normalisation: moving statistics are weights too.
     "resnet": ResNetAutoEncoder(
-        n_components=2, image_shape=(8, 8, 1), n_levels=1, filters=2, latent_channels=2, **TINY
+        n_components=2,
+        image_shape=(8, 8, 1),
+        n_levels=1,
+        filters=2,
+        latent_channels=2,
+        batch_normalization=True,
+        **TINY,
     ),
     "architecture": AutoEncoder(
         n_components=2, architecture=DenseArchitecture(hidden_layer_sizes=(8,)), **TINY
@@ -83,3 +90,18 @@ def test_loading_refuses_types_that_were_not_trusted():
     data = sio.dumps(clone(ESTIMATORS["dense"]).fit(X))
     with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="AutoEncoder"):
         sio.loads(data)
+
+
+def test_pipeline_round_trip_trusts_only_skae_types():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    y = load_digits().target[: len(X)]
+    pipe = make_pipeline(
+        MinMaxScaler(), clone(ESTIMATORS["dense"]), LogisticRegression(max_iter=200)
+    ).fit(X, y)
+    restored, untrusted = _round_trip(pipe)
+    # scikit-learn's own types are trusted by skops by default.
+    assert untrusted == ["skae._autoencoder.AutoEncoder"]
+    np.testing.assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
