@@ -483,6 +483,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         --------
         save : Store the whole estimator, to reload it with :func:`skae.load`.
 
+        Notes
+        -----
+        For ONNX, Keras' own export works on the same public models when
+        tf2onnx is installed (it is not a skae dependency), for example
+        ``est.encoder_.export("encoder.onnx", format="onnx",
+        input_signature=[tf.TensorSpec([None, est.n_features_in_],
+        tf.float32)])``.
+
         Examples
         --------
         >>> import os, tempfile
