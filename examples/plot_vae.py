@@ -43,11 +43,17 @@ vae = VariationalAutoEncoder(
 print(f"mean ELBO: {vae.score(X):.1f} nats per image")
 
 
-def image_grid(images, n_cols, shape=(8, 8)):
-    """Tile flattened images into one array, row by row."""
+def image_grid(images, n_cols, shape=(8, 8), pad=1):
+    """Tile flattened images into one array, row by row, ``pad`` pixels apart.
+
+    The gaps are NaN, which ``imshow`` leaves blank.
+    """
     n_rows = len(images) // n_cols
     tiles = images[: n_rows * n_cols].reshape(n_rows, n_cols, *shape)
-    return tiles.transpose(0, 2, 1, 3).reshape(n_rows * shape[0], n_cols * shape[1])
+    tiles = np.pad(tiles, ((0, 0), (0, 0), (0, pad), (0, pad)), constant_values=np.nan)
+    height, width = shape[0] + pad, shape[1] + pad
+    grid = tiles.transpose(0, 2, 1, 3).reshape(n_rows * height, n_cols * width)
+    return grid[: grid.shape[0] - pad, : grid.shape[1] - pad]
 
 
 # %%
@@ -73,7 +79,7 @@ samples = vae.sample(60, random_state=0)
 fig, ax = plt.subplots(figsize=(7, 3.3))
 ax.imshow(image_grid(samples, n_cols=12), cmap="gray_r")
 ax.set_axis_off()
-ax.set_title("60 samples from the prior")
+_ = ax.set_title("60 samples from the prior")
 
 # %%
 # Latent traversal

@@ -515,6 +515,92 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         _persistence.save(self, path)
 
+    def export(
+        self, path: str | os.PathLike, *, what: str = "encoder", overwrite: bool = False
+    ) -> None:
+        """Export the fitted network as a TensorFlow SavedModel for serving.
+
+        The SavedModel is written with Keras' own export
+        (:class:`keras.export.ExportArchive`) from :attr:`encoder_` and
+        :attr:`decoder_`. It runs in TensorFlow
+        Serving, or after ``tf.saved_model.load`` in a process without skae
+        or scikit-learn. Each endpoint takes a float32 matrix with a fixed
+        width and any number of rows, and returns float32:
+
+        - ``encode``: ``X`` of shape ``(None, n_features_in_)`` to codes of
+          shape ``(None, n_components_)``, as :meth:`transform` (the
+          posterior mean for a :class:`VariationalAutoEncoder`);
+        - ``decode``: ``codes`` of shape ``(None, n_components_)`` to rows
+          of shape ``(None, n_features_in_)``, as :meth:`inverse_transform`.
+
+        The first endpoint written is also ``serving_default``, the
+        signature that TensorFlow Serving calls when a request names none.
+        Only the network is exported: put any preprocessing (a scaler in a
+        pipeline, say) in front of the served model yourself.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination directory, for example ``models/digits/1`` (TensorFlow
+            Serving reads numbered version folders). Missing parent folders
+            are created.
+        what : {"encoder", "decoder", "both"}, default="encoder"
+            Which network to export: ``"encoder"`` writes the ``encode``
+            endpoint, ``"decoder"`` writes ``decode``, ``"both"`` writes both
+            into one SavedModel (``serving_default`` is then ``encode``).
+        overwrite : bool, default=False
+            Replace an existing ``path``. The new export is written next to
+            it and moved into place once complete.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If ``what``, ``overwrite`` or ``path`` is not valid.
+        FileExistsError
+            If ``path`` exists and ``overwrite`` is False.
+
+        See Also
+        --------
+        save : Store the whole estimator, to reload it with :func:`skae.load`.
+
+        Notes
+        -----
+        For ONNX, Keras' own export works on the same public models when
+        tf2onnx is installed (it is not a skae dependency), for example
+        ``est.encoder_.export("encoder.onnx", format="onnx",
+        input_signature=[tf.TensorSpec([None, est.n_features_in_],
+        tf.float32)])``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> import tensorflow as tf
+        >>> from sklearn.datasets import load_digits
+        >>> import skae
+        >>> X = load_digits().data / 16.0
+        >>> ae = skae.AutoEncoder(n_components=2, hidden_layer_sizes=(16,),
+        ...                       max_iter=2, random_state=0).fit(X)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "digits", "1")
+        ...     ae.export(path, what="both")
+        ...     served = tf.saved_model.load(path)  # no skae needed from here on
+        ...     codes = served.encode(X.astype(np.float32)).numpy()
+        ...     rows = served.decode(codes).numpy()
+        ...     signatures = sorted(served.signatures)
+        >>> signatures
+        ['decode', 'encode', 'serving_default']
+        >>> codes.shape, rows.shape
+        ((1797, 2), (1797, 64))
+        >>> bool(np.allclose(codes, ae.transform(X), rtol=1e-5, atol=1e-6))
+        True
+        """
+        from . import _export
+
+        _export.export(self, path, what=what, overwrite=overwrite)
+
     # -- sklearn plumbing --------------------------------------------------------
     @property
     def _n_features_out(self) -> int:
