@@ -21,7 +21,10 @@ from sklearn.datasets import load_digits
 from skae import AutoEncoder
 
 # Batch sums of rows are split between replicas: float32 rounding differs.
-TOLERANCE = {"dense": 1e-5, "resnet": 1e-5, "batch_norm": 1e-3}
+# Largest code and loss difference against one device. Codes of the PCA
+# start are PCA's scores (values up to about 3 here, against about 1 for the
+# classical network), so float rounding shows at a larger absolute size.
+TOLERANCE = {"dense": 1e-5, "resnet": 1e-5, "batch_norm": 1e-3, "pca_start": 2e-3}
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def digits():
 
 @pytest.fixture(scope="module")
 def ae2(digits):
-    return AutoEncoder(n_components=2, **FAST).fit(digits[0])
+    return AutoEncoder(n_components=2, early_stopping=False, **FAST).fit(digits[0])
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,16 @@ from skae import (
 
 # Tiny networks and two epochs: these tests check wiring and shapes; every
 # fit costs seconds of graph tracing, so fitted models are shared.
-TINY = {"n_levels": 1, "filters": 4, "latent_channels": 2, "max_iter": 2, "random_state": 0}
+# The classical network: layer counts below are the architecture's alone
+# (init="pca" adds the linear path's layers; test_linear_start.py covers it).
+TINY = {
+    "n_levels": 1,
+    "filters": 4,
+    "latent_channels": 2,
+    "max_iter": 2,
+    "init": "random",
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
