@@ -3,6 +3,7 @@
 from ._architectures import BaseArchitecture, DenseArchitecture, ResidualArchitecture
 from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder
+from ._contractive import ContractiveAutoEncoder
 from ._denoising import DenoisingAutoEncoder
 from ._layers import LayerFactory
 from ._persistence import load
@@ -17,6 +18,7 @@ __all__ = [
     "AutoEncoder",
     "BaseArchitecture",
     "BaseAutoEncoder",
+    "ContractiveAutoEncoder",
     "DenoisingAutoEncoder",
     "DenseArchitecture",
     "DivergenceError",
