@@ -1,9 +1,11 @@
 """scikit-learn compatible autoencoder transformers on TensorFlow / Keras 3."""
 
-from ._architectures import DenseArchitecture, ResidualArchitecture
+from ._architectures import BaseArchitecture, DenseArchitecture, ResidualArchitecture
 from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder
+from ._contractive import ContractiveAutoEncoder
 from ._denoising import DenoisingAutoEncoder
+from ._layers import LayerFactory
 from ._persistence import load
 from ._resnet import ResNetAutoEncoder
 from ._sparse import SparseAutoEncoder
@@ -14,10 +16,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoEncoder",
+    "BaseArchitecture",
     "BaseAutoEncoder",
+    "ContractiveAutoEncoder",
     "DenoisingAutoEncoder",
     "DenseArchitecture",
     "DivergenceError",
+    "LayerFactory",
     "ResNetAutoEncoder",
     "ResidualArchitecture",
     "SparseAutoEncoder",

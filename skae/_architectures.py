@@ -11,6 +11,7 @@ two.
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -25,31 +26,105 @@ from ._layers import LayerFactory
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "linear"}
 
 
-class BaseArchitecture(BaseEstimator):
-    """Base class of the encoder/decoder builders.
+class BaseArchitecture(BaseEstimator, abc.ABC):
+    """Base class of architectures: how an encoder and a decoder are built.
 
+    An architecture is a parameter object: ``__init__`` stores its
+    arguments unchanged (as for any scikit-learn estimator), so it clones,
+    prints, pickles and grid-searches as ``architecture__<param>``. Its
+    optional ``_parameter_constraints`` are checked before every build.
     Subclasses implement :meth:`encode` and :meth:`decode` with the Keras
-    functional API. Both receive a :class:`~skae._layers.LayerFactory` that
-    seeds every layer, so that a network is a pure function of the
-    parameters, the input width and the seed.
+    functional API; the estimator's objective puts the code layer(s)
+    between the two and decides the output activation.
 
-    With ``init="pca"`` the encoder reads standardised rows and the decoder
-    reads whitened codes, and both only add to a fixed PCA path: the
-    layers that produce the decoder's output must be created with
-    ``output=True`` (``layers.dense(n_features, output=True)``), so that
-    they start at zero and the network starts as PCA.
+    Every layer with random initial weights or random behaviour must be
+    created through the :class:`LayerFactory` passed in (its ``dense``,
+    ``conv``, ``conv_transpose``, ``dropout`` methods, or any Keras layer
+    given ``layers.initializer()`` and ``layers.seed()``), so that the
+    network is a pure function of the parameters, the input width and
+    ``random_state``.
+
+    With ``init="pca"`` (the estimators' default) the encoder reads
+    standardised rows and the decoder reads whitened codes, and both only
+    add to a fixed PCA path: the layer that produces the decoder's output
+    must be created with ``output=True`` (``layers.dense(n_features,
+    output=True)`` or ``kernel_initializer=layers.initializer(output=True)``),
+    so that it starts at zero and the network starts as PCA.
+
+    :func:`skae.load` rebuilds a saved architecture defined outside skae
+    only when its class is passed in ``trusted=``.
+
+    See Also
+    --------
+    DenseArchitecture : Fully connected encoder and decoder.
+    ResidualArchitecture : Residual convolutional encoder and decoder.
+
+    Examples
+    --------
+    A 1-D convolutional encoder for rows that are signals:
+
+    >>> import keras
+    >>> from skae import AutoEncoder, BaseArchitecture
+    >>> class ConvArchitecture(BaseArchitecture):
+    ...     def __init__(self, filters: int = 4):
+    ...         self.filters = filters
+    ...
+    ...     def encode(self, inputs, layers):
+    ...         h = keras.layers.Reshape((inputs.shape[-1], 1))(inputs)
+    ...         h = layers.conv(1, self.filters, 5, activation="relu")(h)
+    ...         return keras.layers.Flatten()(h)
+    ...
+    ...     def decode(self, code, n_features, layers):
+    ...         h = layers.dense(16, activation="relu")(code)
+    ...         return layers.dense(n_features, output=True)(h)
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(64, 32))
+    >>> ae = AutoEncoder(architecture=ConvArchitecture(filters=2), max_iter=2,
+    ...                  random_state=0).fit(X)
+    >>> ae.transform(X).shape
+    (64, 2)
     """
 
+    # Checked before every build; none by default.
+    _parameter_constraints: dict = {}
+
+    @abc.abstractmethod
     def encode(self, inputs, layers: LayerFactory):
-        """Map a ``(batch, n_features)`` tensor to a ``(batch, units)`` one."""
-        raise NotImplementedError
+        """Map input rows to features.
 
-    def decode(self, code, n_features: int, layers: LayerFactory):
-        """Map a ``(batch, n_components)`` tensor to ``(batch, n_features)``.
+        Parameters
+        ----------
+        inputs : KerasTensor of shape (batch, n_features)
+            Input rows (standardised with ``init="pca"``).
+        layers : LayerFactory
+            Creates seeded layers.
 
-        Layers whose results form the output take ``output=True``.
+        Returns
+        -------
+        features : KerasTensor of shape (batch, units)
+            Features for the objective's code layer(s); the code layer is
+            not part of the architecture.
         """
-        raise NotImplementedError
+
+    @abc.abstractmethod
+    def decode(self, code, n_features: int, layers: LayerFactory):
+        """Map codes to one pre-activation value per input feature.
+
+        Parameters
+        ----------
+        code : KerasTensor of shape (batch, n_components)
+            Codes (whitened with ``init="pca"``).
+        n_features : int
+            Width of the rows to reconstruct.
+        layers : LayerFactory
+            Creates seeded layers; the layers whose results form the output
+            take ``output=True``.
+
+        Returns
+        -------
+        outputs : KerasTensor of shape (batch, n_features)
+            Pre-activations; the objective decides the output activation.
+        """
 
 
 class DenseArchitecture(BaseArchitecture):

@@ -28,6 +28,7 @@ from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
 from ._linear import LinearStart, data_scale
 from ._network import Network, active_strategy
+from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
 
 _MAX_SEED = 2**31 - 1
@@ -48,8 +49,6 @@ _AUTO_MAX_BATCH = 256
 _AUTO_ROW_PASSES = 1_000_000
 _AUTO_MIN_EPOCHS = 10
 _AUTO_MAX_EPOCHS = 200
-# Attributes that are part of the fitted state without a trailing underscore.
-_PRIVATE_FITTED = ("_network", "_trainer")
 
 
 def store_init_params(estimator, arguments: dict) -> None:
@@ -61,6 +60,18 @@ def store_init_params(estimator, arguments: dict) -> None:
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
+
+
+def _check_replicas(n_train: int) -> None:
+    """Raise unless every replica of the active strategy gets a training row."""
+    # Also a strategy whose scope the caller entered.
+    strategy = active_strategy()
+    if strategy is not None and n_train < strategy.num_replicas_in_sync:
+        raise ValueError(
+            f"distribute_strategy has {strategy.num_replicas_in_sync} replicas "
+            f"but there are only {n_train} training samples; every "
+            "replica needs at least one."
+        )
 
 
 def _check_float32_range(X):
@@ -177,16 +188,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._fit(X, incremental=True)
 
     def _fit(self, X, incremental: bool):
-        saved_state = {
-            key: value
-            for key, value in vars(self).items()
-            if key.endswith("_") or key in _PRIVATE_FITTED
-        }
-        continuing = "_network" in saved_state and (incremental or self.warm_start)
+        saved_state = fitted_state(self)
+        continuing = is_fitted(self) and (incremental or self.warm_start)
         saved_weights = self._network.get_weights() if continuing else None
         # partial_fit continues with the same optimiser: a failed call must
         # not leave its moments (NaN after a divergence) or step count behind.
-        trainer = saved_state.get("_trainer") if incremental and continuing else None
+        trainer = self._reusable_trainer(incremental, continuing)
         trainer_variables = (
             [*trainer.optimizer.variables, trainer.seed_generator.state] if trainer else []
         )
@@ -195,7 +202,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self._train(X, incremental=incremental, continuing=continuing)
         except BaseException:
             # A failed (re)fit leaves the previous model exactly as it was.
-            for key in [k for k in vars(self) if k.endswith("_") or k in _PRIVATE_FITTED]:
+            for key in fitted_state(self):
                 delattr(self, key)
             vars(self).update(saved_state)
             if saved_weights is not None:
@@ -206,6 +213,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self
 
     def _train(self, X, *, incremental: bool, continuing: bool) -> None:
+        """One fit, partial_fit or warm-started fit, in named steps.
+
+        Validate X, draw the seeds, hold out validation rows, get the
+        network (new, or the fitted one) and its trainer under the
+        distribution strategy, train, then set the fitted attributes.
+        """
         X = validate_data(
             self,
             X,
@@ -216,61 +229,28 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         _check_float32_range(X)
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
-        X_train, X_val = X, None
         early_stopping = self._uses_early_stopping(X.shape[0], incremental)
+        X_train, X_val = X, None
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
 
         strategy = self.distribute_strategy
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            # Also a strategy whose scope the caller entered, or None.
-            strategy = active_strategy()
-            if strategy is not None and X_train.shape[0] < strategy.num_replicas_in_sync:
-                raise ValueError(
-                    f"distribute_strategy has {strategy.num_replicas_in_sync} replicas "
-                    f"but there are only {X_train.shape[0]} training samples; every "
-                    "replica needs at least one."
-                )
-            if continuing:
-                network = self._network
-                if network.strategy is not strategy:
-                    # Variables belong to the strategy they were created under.
-                    network = self._build_network(
-                        X.shape[1], network_seed, params=self._network.params
-                    )
-                    network.set_weights(self._network.get_weights())
-                loss_curve = list(self.loss_curve_)
-                validation_scores = list(getattr(self, "validation_scores_", []))
-            else:
-                # The PCA start sees every row, the held-out ones too: at the
-                # start the network is then exactly the PCA a user would fit.
-                start = None
-                if self.init == "pca":
-                    start = LinearStart.fit(X, self.n_components, network_seed)
-                network = self._build_network(X.shape[1], network_seed, start=start)
-                loss_curve, validation_scores = [], []
-
-            trainer = self.__dict__.get("_trainer") if incremental and continuing else None
-            if trainer is not None and trainer.network is not network:
-                trainer = None
+            _check_replicas(X_train.shape[0])
+            network = self._network_to_train(X, network_seed, continuing)
+            trainer = self._reusable_trainer(incremental, continuing, network)
             if trainer is None:
-                batch_size = self._batch_size(X_train.shape[0])
-                steps_per_epoch = -(-X_train.shape[0] // batch_size)
-                optimizer = make_optimizer(
-                    self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
-                )
-                unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
-                trainer = Trainer(
-                    network, optimizer, batch_size, self.shuffle, training_seed, unit
-                )
+                trainer = self._new_trainer(network, X, X_train, training_seed)
 
+        previous_losses = list(self.loss_curve_) if continuing else []
+        previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
         n_iter_no_change = None if incremental else self.n_iter_no_change
         max_iter = 1 if incremental else self._max_iter(X_train.shape[0])
         history = train(
             trainer,
             to_training_data(X_train),
             max_iter=max_iter,
-            epoch_offset=len(loss_curve),
+            epoch_offset=len(previous_losses),
             validation_data=X_val,
             tol=self.tol * trainer.loss_unit,
             n_iter_no_change=n_iter_no_change,
@@ -279,23 +259,69 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             verbose=self.verbose,
         )
         if n_iter_no_change is not None and not (history.converged or history.interrupted):
-            warnings.warn(
-                f"{type(self).__name__} stopped at max_iter={max_iter} epochs while "
-                f"its monitored score still improved by more than tol={self.tol} within "
-                f"{n_iter_no_change} epochs. Increase max_iter, or fit again with "
-                "warm_start=True to continue.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
+            self._warn_not_converged(max_iter, n_iter_no_change)
 
         self._network = network
         self._trainer = trainer
         self.n_components_ = self.n_components
-        self.loss_curve_ = loss_curve + history.losses
+        self.loss_curve_ = previous_losses + history.losses
         self.n_iter_ = len(self.loss_curve_)
         if early_stopping:
-            self.validation_scores_ = validation_scores + history.validation_scores
+            self.validation_scores_ = previous_scores + history.validation_scores
             self.best_validation_score_ = max(self.validation_scores_)
+
+    def _network_to_train(self, X, seed: int, continuing: bool) -> Network:
+        """The fitted network when continuing, else a new one (at PCA with init="pca").
+
+        Runs in the strategy's scope: a fitted network built under another
+        strategy is rebuilt under this one with its weights, because
+        variables belong to the strategy they were created under.
+        """
+        if continuing:
+            network = self._network
+            if network.strategy is not active_strategy():
+                network = self._build_network(X.shape[1], seed, params=self._network.params)
+                network.set_weights(self._network.get_weights())
+            return network
+        # The PCA start sees every row, the held-out ones too: at the start
+        # the network is then exactly the PCA a user would fit.
+        start = None
+        if self.init == "pca":
+            start = LinearStart.fit(X, self.n_components, seed)
+        return self._build_network(X.shape[1], seed, start=start)
+
+    def _reusable_trainer(self, incremental: bool, continuing: bool, network=None):
+        """The trainer (and optimiser state) this call continues with, or None.
+
+        Only ``partial_fit`` on a fitted estimator continues with the
+        previous call's trainer, and only while it trains the same network
+        (one rebuilt under another strategy gets a fresh optimiser).
+        ``fit``, warm-started or not, always starts a new optimiser.
+        """
+        trainer = vars(self).get("_trainer") if incremental and continuing else None
+        if trainer is not None and network is not None and trainer.network is not network:
+            return None
+        return trainer
+
+    def _new_trainer(self, network: Network, X, X_train, seed: int) -> Trainer:
+        """A trainer with a new optimiser, sized to the training rows."""
+        batch_size = self._batch_size(X_train.shape[0])
+        steps_per_epoch = -(-X_train.shape[0] // batch_size)
+        optimizer = make_optimizer(
+            self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
+        )
+        unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
+        return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit)
+
+    def _warn_not_converged(self, max_iter: int, n_iter_no_change: int) -> None:
+        warnings.warn(
+            f"{type(self).__name__} stopped at max_iter={max_iter} epochs while "
+            f"its monitored score still improved by more than tol={self.tol} within "
+            f"{n_iter_no_change} epochs. Increase max_iter, or fit again with "
+            "warm_start=True to continue.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
 
     def _uses_early_stopping(self, n_samples: int, incremental: bool) -> bool:
         if incremental:
@@ -335,7 +361,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             source = clone(self).set_params(**{"init": "random", **params})
             source._validate_params()
         architecture = source._architecture()
-        architecture._validate_params()
+        # The contract is encode and decode; a BaseArchitecture (or any
+        # scikit-learn estimator) also checks its _parameter_constraints.
+        if callable(getattr(architecture, "_validate_params", None)):
+            architecture._validate_params()
         network = Network.build(
             architecture,
             source._objective(),
@@ -631,7 +660,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __getstate__(self):
         # object.__getstate__ returns the live __dict__: copy before editing.
         state = _persistence.without_strategy(dict(super().__getstate__()))
-        state.pop("_trainer", None)
+        for key in TRANSIENT:
+            state.pop(key, None)
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()

@@ -12,10 +12,16 @@ _MAX_SEED = 2**31 - 1
 class LayerFactory:
     """Create Keras layers whose random parts are seeded from one integer.
 
-    Every layer with random initial weights or random behaviour (dropout)
-    gets its own seed drawn from a private generator. Building the same
-    network twice from the same seed therefore gives identical weights, and
-    the global NumPy, TensorFlow and Keras random states are never touched.
+    The estimator creates one and passes it to its architecture's
+    ``encode`` and ``decode`` and its objective's ``code_heads``. Every
+    layer with random initial weights or random behaviour (dropout) gets
+    its own seed drawn from a private generator. Building the same network
+    twice from the same seed therefore gives identical weights, and the
+    global NumPy, TensorFlow and Keras random states are never touched.
+    For a Keras layer the factory does not make (an LSTM, say), pass
+    ``kernel_initializer=layers.initializer()``,
+    ``kernel_regularizer=layers.regularizer`` and ``seed=layers.seed()``
+    (or a seeded initializer) for every other random part.
 
     Parameters
     ----------
@@ -38,12 +44,27 @@ class LayerFactory:
         """Draw a fresh integer seed."""
         return int(self._rng.integers(_MAX_SEED))
 
-    def _kernel_kwargs(self, output: bool = False) -> dict:
-        # Xavier/Glorot initialisation, as in the seed projects.
-        initializer = keras.initializers.GlorotUniform(seed=self.seed())
+    def initializer(self, output: bool = False) -> keras.initializers.Initializer:
+        """A seeded Glorot-uniform kernel initializer for any Keras layer.
+
+        With ``output=True`` on a network with a PCA path it is zeros
+        instead, for the layer whose result is added to that path.
+        """
         if output and self.zero_outputs:
-            initializer = keras.initializers.Zeros()
-        return {"kernel_initializer": initializer, "kernel_regularizer": self._regularizer}
+            return keras.initializers.Zeros()
+        # Xavier/Glorot initialisation, as in the seed projects.
+        return keras.initializers.GlorotUniform(seed=self.seed())
+
+    @property
+    def regularizer(self) -> keras.regularizers.Regularizer | None:
+        """The estimator's ``alpha`` L2 penalty, for any layer's kernels (None if 0)."""
+        return self._regularizer
+
+    def _kernel_kwargs(self, output: bool = False) -> dict:
+        return {
+            "kernel_initializer": self.initializer(output),
+            "kernel_regularizer": self._regularizer,
+        }
 
     def dense(
         self,
@@ -74,6 +95,7 @@ class LayerFactory:
         use_bias: bool = True,
         output: bool = False,
     ):
+        """1-D (``rank=1``) or 2-D convolution with ``"same"`` padding."""
         layer = keras.layers.Conv1D if rank == 1 else keras.layers.Conv2D
         return layer(
             filters,
@@ -101,6 +123,7 @@ class LayerFactory:
         return keras.layers.BatchNormalization(synchronized=tf.distribute.has_strategy(), **kwargs)
 
     def dropout(self, rate: float):
+        """Dropout with its own seed."""
         return keras.layers.Dropout(rate, seed=self.seed())
 
 

@@ -94,12 +94,14 @@ class Network:
     Parameters
     ----------
     encoder : keras.Model
-        Maps rows to a dict of code tensors (``"code"`` plus whatever else
-        the objective needs, e.g. ``"log_var"``).
+        Maps rows to the objective's dict of code tensors (``"code"`` plus
+        whatever else the objective needs).
     decoder : keras.Model
         Maps codes to pre-activation reconstructions.
-    objective : object
-        The objective that built the code heads.
+    objective : BaseObjective
+        The objective that built the code heads. The network knows only the
+        ``"code"`` head; it adds ``"latent"``, the whitened code, when it
+        has a PCA path.
     extra_variables : list of keras.Variable
         Trainable variables owned by the objective rather than a layer.
     """
@@ -202,20 +204,33 @@ class Network:
 
     # -- compiled inference -------------------------------------------------
     def _function(self, name: str) -> _BlockFunction:
-        """The compiled blockwise function of inference method ``name``."""
+        """The compiled blockwise function of inference method ``name``.
+
+        ``"encode"``, ``"decode"`` and ``"score"``, or ``"code:<statistic>"``
+        for an entry of the objective's ``code_statistics`` (such as the
+        VAE's ``"code:std"``).
+        """
         if name not in self._compiled:
-            width = {
-                "encode": self.encoder.input.shape[-1],
-                "encode_std": self.encoder.input.shape[-1],
-                "score": self.encoder.input.shape[-1],
-                "decode": self.decoder.input.shape[-1],
-            }[name]
-            body = {
-                "encode": lambda x: self.encoder(x, training=False)["code"],
-                "encode_std": lambda x: self.objective.code_std(self.encoder(x, training=False)),
-                "score": lambda x: self.objective.score_samples(self, x),
-                "decode": lambda z: self.objective.to_input_space(self.decoder(z, training=False)),
-            }[name]
+            n_features = self.encoder.input.shape[-1]
+            if name == "encode":
+                body, width = (lambda x: self.encoder(x, training=False)["code"]), n_features
+            elif name == "score":
+                body, width = (lambda x: self.objective.score_samples(self, x)), n_features
+            elif name == "decode":
+                width = self.decoder.input.shape[-1]
+
+                def body(z):
+                    return self.objective.to_input_space(self.decoder(z, training=False))
+            elif name.startswith("code:"):
+                statistic = name.removeprefix("code:")
+
+                def body(x):
+                    heads = self.encoder(x, training=False)
+                    return self.objective.code_statistics(heads)[statistic]
+
+                width = n_features
+            else:
+                raise ValueError(f"unknown inference function {name!r}")
             self._compiled[name] = _BlockFunction(body, width)
         return self._compiled[name]
 

@@ -12,6 +12,7 @@ they use ``keras.ops`` and ``keras.random`` only.
 
 from __future__ import annotations
 
+import abc
 import math
 
 import keras
@@ -23,7 +24,152 @@ def _mean_over_features(values):
     return ops.mean(values, axis=-1)
 
 
-class Reconstruction:
+class BaseObjective(abc.ABC):
+    """What training minimises: the contract between an objective and the network.
+
+    An objective puts the code layer(s) on the architecture's features,
+    defines the per-sample training loss and score, and says how the code
+    meets the fixed PCA path of an ``init="pca"`` network. It knows nothing
+    about the layers between the input and the features. Subclasses must
+    implement :meth:`code_heads`, :meth:`training_loss` and
+    :meth:`score_samples`; every other hook has a default that suits a
+    deterministic code and a real-valued output.
+
+    Methods that take tensors run inside compiled TensorFlow functions, so
+    they use ``keras.ops`` and ``keras.random`` (or TensorFlow, the only
+    backend skae runs on).
+    """
+
+    #: Whether ``transform`` returns whitened codes (unit variance per unit
+    #: at the PCA start) rather than PCA's scores in the units of X.
+    whiten_codes: bool = False
+    #: ``"logit"`` if the decoder outputs logits of values in [0, 1],
+    #: ``"linear"`` if it outputs values in the units of X.
+    output_space: str = "linear"
+
+    # -- network construction -------------------------------------------
+    @abc.abstractmethod
+    def code_heads(self, features, n_components: int, layers, start=None, linear=None) -> dict:
+        """Put the code layer(s) on the architecture's features.
+
+        Parameters
+        ----------
+        features : KerasTensor of shape (batch, units)
+            The output of the architecture's ``encode``.
+        n_components : int
+            Width of the code.
+        layers : LayerFactory
+            Creates seeded layers; layers whose result is added to
+            ``linear`` take ``output=True`` so that they start at zero.
+        start : LinearStart or None
+            The PCA of the training rows (``init="pca"`` networks being
+            built for training), else None.
+        linear : KerasTensor of shape (batch, n_components) or None
+            The whitened PCA scores when the network has a PCA path.
+
+        Returns
+        -------
+        heads : dict of str to KerasTensor
+            ``"code"``, the code ``transform`` returns (whitened when there
+            is a PCA path; the network rescales it), plus any other
+            per-row tensor the objective needs, such as ``"log_var"``.
+        """
+
+    def decoder_input(self, code):
+        """The whitened code that the decoder of a PCA-path network reads.
+
+        The identity by default; a sigmoid code returns its logit.
+        """
+        return code
+
+    def extra_variables(self, n_features: int, n_components: int, start=None) -> list:
+        """Variables the objective owns rather than a layer (saved with the weights).
+
+        Parameters
+        ----------
+        n_features, n_components : int
+            Input and code widths.
+        start : LinearStart or None
+            The PCA start, to initialise the variables from.
+
+        Returns
+        -------
+        variables : list of keras.Variable
+            Trainable or fixed; none by default.
+        """
+        return []
+
+    def loss_unit(self, n_features: int, scale: float) -> float:
+        """The unit in which training measures the loss and ``tol``.
+
+        Parameters
+        ----------
+        n_features : int
+            Input width.
+        scale : float
+            Root mean column variance of the training rows.
+
+        Returns
+        -------
+        unit : float
+            1.0 by default.
+        """
+        return 1.0
+
+    def to_input_space(self, logits):
+        """Map decoder outputs to input space (the identity by default)."""
+        return logits
+
+    def code_statistics(self, heads) -> dict:
+        """Extra per-row statistics of the code, by name, for inference.
+
+        ``Network.apply("code:<name>", X)`` computes entry ``name``; for
+        example the VAE's posterior standard deviation, ``"std"``. None by
+        default.
+        """
+        return {}
+
+    # -- training ---------------------------------------------------------
+    def on_epoch_begin(self, epoch: int) -> None:  # noqa: B027 (optional hook)
+        """Hook called before every epoch, outside compiled code (nothing by default)."""
+
+    def corrupt(self, x, seed):
+        """Training-time input corruption (none by default)."""
+        return x
+
+    def penalty(self, heads):
+        """Code penalty added to each batch's loss (0 by default)."""
+        return 0.0
+
+    @abc.abstractmethod
+    def training_loss(self, network, x, seed, unit: float = 1.0):
+        """Per-sample loss of one training batch, in units of ``unit``.
+
+        Parameters
+        ----------
+        network : Network
+            Its ``encoder`` and ``decoder`` are called with ``training=True``.
+        x : tf.Tensor of shape (batch, n_features)
+            Clean float32 rows.
+        seed : keras.random.SeedGenerator
+            Seeds every random draw of the step.
+        unit : float
+            What :meth:`loss_unit` returned for the training data.
+
+        Returns
+        -------
+        loss : tf.Tensor of shape (batch,)
+        """
+
+    @abc.abstractmethod
+    def score_samples(self, network, x):
+        """Per-sample score for inference, higher is better (shape ``(batch,)``).
+
+        Each row's score must depend on that row only.
+        """
+
+
+class Reconstruction(BaseObjective):
     """Plain reconstruction: the code is a linear layer, the loss an error.
 
     ``loss="mse"`` is the mean squared error over features with a linear
@@ -36,29 +182,24 @@ class Reconstruction:
     PCA's.
     """
 
-    # Whether transform returns whitened codes (unit variance per unit at
-    # the PCA start) rather than PCA's scores in the units of X.
-    whiten_codes = False
-
     def __init__(self, loss: str = "mse") -> None:
         self.loss = loss
 
     @property
     def output_space(self) -> str:
-        """``"logit"`` if the decoder outputs logits, else ``"linear"``."""
         return "logit" if self.loss == "binary_crossentropy" else "linear"
 
     def loss_unit(self, n_features: int, scale: float) -> float:
-        """The loss of a trivial model, in which training measures its loss.
+        """The error of predicting the mean: the mean column variance (``scale**2``).
 
-        For the squared error it is the mean column variance (``scale**2``),
-        the error of predicting the mean, so the minimised loss and ``tol``
-        do not depend on the units of X.
+        The minimised loss and ``tol`` then do not depend on the units of X
+        (1.0 for the binary cross-entropy).
         """
         return scale**2 if self.loss == "mse" else 1.0
 
     # -- network construction -------------------------------------------
     def code_activation(self, linear_start: bool):
+        """Activation of the code (None: linear)."""
         return None
 
     def code_heads(self, features, n_components: int, layers, start=None, linear=None) -> dict:
@@ -75,29 +216,12 @@ class Reconstruction:
             code = keras.layers.Activation(activation)(code)
         return {"code": code}
 
-    def decoder_input(self, code):
-        """The whitened code that the decoder of a PCA-path network reads."""
-        return code
-
-    def extra_variables(self, n_features: int, n_components: int, start=None) -> list:
-        """Variables the objective owns rather than a layer (saved with the weights)."""
-        return []
-
     def to_input_space(self, logits):
         if self.loss == "binary_crossentropy":
             return ops.sigmoid(logits)
         return logits
 
     # -- training ---------------------------------------------------------
-    def on_epoch_begin(self, epoch: int) -> None:
-        """Hook called before every epoch, outside compiled code."""
-
-    def corrupt(self, x, seed):
-        return x
-
-    def penalty(self, heads):
-        return 0.0
-
     def reconstruction_error(self, x, logits):
         if self.loss == "binary_crossentropy":
             return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
@@ -202,7 +326,7 @@ class Sparse(Reconstruction):
         return self.weight * ops.sum(kl)
 
 
-class Variational:
+class Variational(BaseObjective):
     """Gaussian encoder, reparameterised sample, likelihood plus beta * KL.
 
     The per-sample training loss is the negative evidence lower bound (in
@@ -218,7 +342,6 @@ class Variational:
     # PCA's variances: the whitened latent behind them has the standard
     # normal prior of probabilistic PCA.
     whiten_codes = False
-    decoder_input = Reconstruction.decoder_input
 
     def __init__(self, likelihood: str, beta: float, kl_warmup: int) -> None:
         self.likelihood = likelihood
@@ -305,9 +428,9 @@ class Variational:
         heads = network.encoder(x, training=training)
         return heads["code"], self._code_log_var(heads)
 
-    def code_std(self, heads):
-        """Posterior standard deviation of the codes."""
-        return ops.exp(0.5 * self._code_log_var(heads))
+    def code_statistics(self, heads) -> dict:
+        """``"std"``: the posterior standard deviation of the codes."""
+        return {"std": ops.exp(0.5 * self._code_log_var(heads))}
 
     def kl_divergence(self, mean, log_var):
         """KL divergence of ``N(mean, exp(log_var))`` from the prior, per row."""

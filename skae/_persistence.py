@@ -18,6 +18,7 @@ from JSON values, and reads the weights as numeric arrays (the ``.npz`` with
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -25,11 +26,14 @@ import tempfile
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterable
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
+
+from ._state import fitted_attributes, is_fitted, is_public_fitted
 
 FORMAT_NAME = "skae"
 # Bump on any change that an older skae could not read correctly.
@@ -48,7 +52,7 @@ _READ_ERRORS = (OSError, UnicodeDecodeError)
 
 
 def _public_classes() -> dict[str, type]:
-    """skae's public estimator and architecture classes: all a file may name."""
+    """skae's public estimator and architecture classes, by name."""
     import skae
 
     return {
@@ -56,8 +60,33 @@ def _public_classes() -> dict[str, type]:
         for name in skae.__all__
         if isinstance(obj := getattr(skae, name), type)
         and issubclass(obj, BaseEstimator)
+        and not inspect.isabstract(obj)
         and obj is not skae.BaseAutoEncoder
     }
+
+
+def class_path(cls: type) -> str:
+    """How a file names an architecture class defined outside skae."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _trusted_classes(trusted) -> dict[str, type]:
+    """The classes a file may name: skae's public ones and the ``trusted`` ones.
+
+    skae's own classes are named by their public name, others by their
+    import path. Nothing is imported: a path is only compared with the
+    classes the caller passed.
+    """
+    from ._architectures import BaseArchitecture
+
+    classes = _public_classes()
+    for cls in trusted:
+        if not (isinstance(cls, type) and issubclass(cls, BaseArchitecture)):
+            raise TypeError(
+                f"trusted={trusted!r} must list BaseArchitecture subclasses, got {cls!r}."
+            )
+        classes[class_path(cls)] = cls
+    return classes
 
 
 # -- values <-> JSON -------------------------------------------------------------
@@ -80,28 +109,37 @@ def _to_json(value, name: str):
             return {"ndarray": value.tolist(), "dtype": value.dtype.str}
         if value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat):
             return {"ndarray": value.tolist(), "dtype": "object"}
-    if _public_classes().get(type(value).__name__) is type(value):
+    from ._architectures import BaseArchitecture
+
+    public = _public_classes().get(type(value).__name__) is type(value)
+    if public or isinstance(value, BaseArchitecture):
         params = value.get_params(deep=False)
         return {
-            "class": type(value).__name__,
+            "class": type(value).__name__ if public else class_path(type(value)),
             "params": {key: _to_json(v, f"{name}__{key}") for key, v in params.items()},
         }
     raise TypeError(
         f"Cannot save {name}={value!r}: a saved estimator holds only None, bool, "
-        "int, float, str, tuples, lists and arrays of these, and skae "
-        "architecture objects. Replace it (for random_state, with an int) or "
-        "use pickle or joblib instead."
+        "int, float, str, tuples, lists and arrays of these, and architecture "
+        "objects (BaseArchitecture subclasses). Replace it (for random_state, with "
+        "an int; for an architecture, with a BaseArchitecture subclass) or use "
+        "pickle or joblib instead."
     )
 
 
-def _from_json(value):
-    """Inverse of :func:`_to_json`, for values read from a file."""
+def _from_json(value, classes: dict | None = None):
+    """Inverse of :func:`_to_json`, for values read from a file.
+
+    ``classes`` are the classes the file may name (skae's public ones by
+    default).
+    """
+    classes = _public_classes() if classes is None else classes
     if isinstance(value, list):
-        return [_from_json(v) for v in value]
+        return [_from_json(v, classes) for v in value]
     if not isinstance(value, dict):
         return value
     if value.keys() == {"tuple"} and isinstance(value["tuple"], list):
-        return tuple(_from_json(v) for v in value["tuple"])
+        return tuple(_from_json(v, classes) for v in value["tuple"])
     if value.keys() == {"ndarray", "dtype"}:
         if value["dtype"] == "object":
             return np.asarray(value["ndarray"], dtype=object)
@@ -110,25 +148,27 @@ def _from_json(value):
             raise ValueError(f"unsupported array dtype {value['dtype']!r}")
         return np.asarray(value["ndarray"], dtype=dtype)
     if value.keys() == {"class", "params"} and isinstance(value["params"], dict):
-        return _instantiate(value["class"], value["params"])
+        return _instantiate(value["class"], value["params"], classes)
     raise ValueError(f"unrecognised value {value!r}")
 
 
-def _instantiate(class_name, params: dict):
-    classes = _public_classes()
+def _instantiate(class_name, params: dict, classes: dict):
     if class_name not in classes:
+        public = sorted(name for name in _public_classes())
+        hint = (
+            "; if you trust that file and its class, pass it to "
+            f"skae.load(path, trusted=[{class_name.rpartition('.')[2]}])"
+            if isinstance(class_name, str) and "." in class_name
+            else ""
+        )
         raise ValueError(
             f"unknown class {class_name!r}; a file may name only skae's public "
-            f"classes ({', '.join(sorted(classes))})"
+            f"classes ({', '.join(public)}) and the classes passed in trusted={hint}"
         )
-    return classes[class_name](**{key: _from_json(v) for key, v in params.items()})
+    return classes[class_name](**{key: _from_json(v, classes) for key, v in params.items()})
 
 
 # -- saving ----------------------------------------------------------------------
-def _is_fitted(estimator) -> bool:
-    return "_network" in vars(estimator)
-
-
 def _metadata(estimator) -> dict:
     import skae
 
@@ -139,11 +179,7 @@ def _metadata(estimator) -> dict:
             "only classes skae.load rebuilds; use pickle or joblib for it."
         )
     estimator._validate_params()
-    fitted = {
-        key: value
-        for key, value in vars(estimator).items()
-        if key.endswith("_") and not key.startswith("_")
-    }
+    fitted = fitted_attributes(estimator)
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -153,13 +189,13 @@ def _metadata(estimator) -> dict:
             key: _to_json(value, key)
             for key, value in without_strategy(estimator.get_params(deep=False)).items()
         },
-        "fitted": _is_fitted(estimator),
+        "fitted": is_fitted(estimator),
         # The parameters the fitted network was built from; set_params may
         # have changed the estimator's own since.
         "network_params": {
             key: _to_json(value, key) for key, value in estimator._network.params.items()
         }
-        if _is_fitted(estimator)
+        if is_fitted(estimator)
         else {},
         "attributes": {key: _to_json(value, key) for key, value in fitted.items()},
         "output_config": dict(vars(estimator).get("_sklearn_output_config", {})),
@@ -195,7 +231,7 @@ def save(estimator, path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         members = []
-        if _is_fitted(estimator):
+        if is_fitted(estimator):
             network = estimator._network
             network.encoder.save_weights(folder / _ENCODER)
             network.decoder.save_weights(folder / _DECODER)
@@ -276,7 +312,7 @@ def _restore_network(estimator, archive: zipfile.ZipFile, params: dict) -> None:
     estimator._network = network
 
 
-def _rebuild(metadata: dict, archive: zipfile.ZipFile):
+def _rebuild(metadata: dict, archive: zipfile.ZipFile, classes: dict):
     sections = {
         name: metadata.get(name, {})
         for name in ("params", "network_params", "attributes", "output_config")
@@ -284,35 +320,49 @@ def _rebuild(metadata: dict, archive: zipfile.ZipFile):
     for name, section in sections.items():
         if not isinstance(section, dict):
             raise ValueError(f"its {name!r} entry is not a JSON object")
-    estimator = _instantiate(metadata.get("class"), sections["params"])
+    class_name = metadata.get("class")
+    if class_name not in _public_classes():
+        raise ValueError(f"unknown class {class_name!r}; it is not one of skae's estimators")
+    estimator = _instantiate(class_name, sections["params"], classes)
     estimator._validate_params()
     for key, value in sections["attributes"].items():
-        if not (key.endswith("_") and key.isidentifier() and not key.startswith("_")):
+        if not (is_public_fitted(key) and key.isidentifier()):
             raise ValueError(f"{key!r} is not a fitted attribute")
-        setattr(estimator, key, _from_json(value))
+        setattr(estimator, key, _from_json(value, classes))
     if sections["output_config"]:
         estimator.set_output(**sections["output_config"])
     if metadata.get("fitted") is True:
         if not isinstance(getattr(estimator, "n_features_in_", None), int):
             raise ValueError("it is marked fitted but has no integer n_features_in_")
-        network_params = {key: _from_json(v) for key, v in sections["network_params"].items()}
+        network_params = {
+            key: _from_json(v, classes) for key, v in sections["network_params"].items()
+        }
         _restore_network(estimator, archive, network_params)
     return estimator
 
 
-def load(path):
+def load(path: str | os.PathLike, *, trusted: Iterable[type] = ()) -> BaseEstimator:
     """Load an estimator saved with :meth:`~skae.AutoEncoder.save`.
 
     The file holds the estimator's parameters as JSON and its weights in
     Keras' format. Loading rebuilds the estimator from those values only:
-    it never unpickles or executes anything from the file, so loading a
-    file from someone else is safe. ``transform`` and the other methods of
-    the loaded estimator return exactly what the saved one returned.
+    it never unpickles, imports or executes anything from the file, so
+    loading a file from someone else is safe. ``transform`` and the other
+    methods of the loaded estimator return exactly what the saved one
+    returned.
+
+    An architecture defined outside skae (a :class:`BaseArchitecture`
+    subclass) is recorded by its import path, ``module.QualifiedName``.
+    Loading rebuilds it only from a class the caller passes in ``trusted``
+    under that same path: the file chooses among the classes you allow,
+    never which code runs.
 
     Parameters
     ----------
     path : str or path-like
         File written by ``save``.
+    trusted : iterable of BaseArchitecture subclasses, default=()
+        Architecture classes from outside skae that the file may name.
 
     Returns
     -------
@@ -326,8 +376,12 @@ def load(path):
     ValueError
         If the file does not exist, is not a file written by ``save``
         (not a zip archive, or a member is missing), is truncated or
-        corrupted, names a class that is not one of skae's public
-        estimators, or uses a different file format version.
+        corrupted, names a class that is neither one of skae's public
+        classes nor in ``trusted``, or uses a different file format
+        version.
+    TypeError
+        If ``trusted`` holds something other than a BaseArchitecture
+        subclass.
 
     See Also
     --------
@@ -348,9 +402,10 @@ def load(path):
     >>> bool((restored.transform(X) == ae.transform(X)).all())
     True
     """
+    classes = _trusted_classes(tuple(trusted))
     try:
         with zipfile.ZipFile(path) as archive:
-            return _rebuild(_read_metadata(archive), archive)
+            return _rebuild(_read_metadata(archive), archive, classes)
     except FileNotFoundError:
         raise ValueError(f"Cannot load {os.fspath(path)!r}: no such file.") from None
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:

@@ -152,7 +152,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         if not return_std:
             return mean
         X = self._check_input(X)
-        return mean, self._network.apply("encode_std", X, X.dtype)
+        return mean, self._network.apply("code:std", X, X.dtype)
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats.

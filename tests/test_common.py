@@ -1,34 +1,28 @@
 """scikit-learn's estimator contract, run over every public estimator."""
 
+import pytest
+from _registry import (
+    ARCHITECTURES,
+    CONFIGURATIONS,
+    ESTIMATORS,
+    SKLEARN_CHECKED,
+    public_classes,
+)
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import (
-    AutoEncoder,
-    DenoisingAutoEncoder,
-    DenseArchitecture,
-    ResNetAutoEncoder,
-    SparseAutoEncoder,
-    VariationalAutoEncoder,
-)
+from skae import BaseArchitecture, BaseAutoEncoder
 
-# Tiny networks and few epochs: the checks fit hundreds of times.
-FAST = {"max_iter": 3, "batch_size": 32, "random_state": 0}
-
-ESTIMATORS = [
-    AutoEncoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
-    DenoisingAutoEncoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
-    SparseAutoEncoder(n_components=2, hidden_layer_sizes=(8,), sparsity="kl", **FAST),
-    # A nested architecture object, with batch norm and dropout in the graph.
-    SparseAutoEncoder(
-        n_components=3,
-        architecture=DenseArchitecture((8,), batch_normalization=True, dropout=0.1),
-        **FAST,
-    ),
-    VariationalAutoEncoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
-    ResNetAutoEncoder(n_components=2, n_levels=1, filters=2, latent_channels=2, **FAST),
-]
+# Every public estimator, and the configurations that work for any width.
+CHECKED = [*ESTIMATORS.values(), *(CONFIGURATIONS[name] for name in SKLEARN_CHECKED)]
 
 
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_checks(CHECKED)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("base", [BaseAutoEncoder, BaseArchitecture], ids=lambda c: c.__name__)
+def test_registry_covers_every_public_class(base):
+    registered = {type(est) for est in [*ESTIMATORS.values(), *ARCHITECTURES.values()]}
+    missing = public_classes(base) - registered
+    assert not missing, f"add {sorted(c.__name__ for c in missing)} to tests/_registry.py"

@@ -8,44 +8,22 @@ import joblib
 import keras
 import numpy as np
 import pytest
+from _checks import user_architectures
+from _registry import CONFIGURATIONS, TINY
+from _registry import ESTIMATORS as REGISTERED
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 
 import skae
-from skae import (
-    AutoEncoder,
-    DenoisingAutoEncoder,
-    ResidualArchitecture,
-    ResNetAutoEncoder,
-    SparseAutoEncoder,
-    VariationalAutoEncoder,
-)
+from skae import AutoEncoder, VariationalAutoEncoder
 
 X = load_digits().data[:160] / 16.0
-TINY = {"max_iter": 2, "batch_size": 32, "random_state": 0}
-# Every estimator class, with the parameter kinds that need care: tuples,
-# a nested architecture object, a VAE variable outside the layers, batch
-# normalisation statistics and early-stopping attributes.
-ESTIMATORS = {
-    "dense": AutoEncoder(n_components=3, hidden_layer_sizes=(8, 4), **TINY),
-    "denoising-residual": DenoisingAutoEncoder(
-        n_components=3,
-        architecture=ResidualArchitecture(
-            image_shape=(8, 8, 1), n_levels=1, n_residual_blocks=0, filters=2, latent_channels=2
-        ),
-        noise_type="masking",
-        clip=(0.0, 1.0),
-        **TINY,
-    ),
-    "sparse-early-stopping": SparseAutoEncoder(
-        n_components=4, hidden_layer_sizes=(8,), sparsity="kl", early_stopping=True, **TINY
-    ),
-    "variational": VariationalAutoEncoder(n_components=2, hidden_layer_sizes=(8,), **TINY),
-    "resnet": ResNetAutoEncoder(
-        n_components=2, image_shape=(8, 8, 1), n_levels=1, filters=2, latent_channels=2, **TINY
-    ),
-}
+# Every estimator and every configuration of the shared registry: tuples, a
+# nested architecture object (built-in and user-built), a VAE variable
+# outside the layers, batch normalisation statistics and early-stopping
+# attributes.
+ESTIMATORS = {**REGISTERED, **CONFIGURATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +43,7 @@ def fitted():
 def saved(fitted, tmp_path):
     """Path of the fitted dense estimator saved to a file."""
     path = tmp_path / "model.skae"
-    fitted("dense").save(path)
+    fitted("dense-two-layers").save(path)
     return path
 
 
@@ -88,7 +66,7 @@ def _assert_same_outputs(restored, est) -> None:
 def test_round_trip_reproduces_the_estimator_exactly(fitted, tmp_path, name):
     est = fitted(name)
     est.save(tmp_path / "model.skae")
-    restored = skae.load(tmp_path / "model.skae")
+    restored = skae.load(tmp_path / "model.skae", trusted=user_architectures(est))
     assert type(restored) is type(est)
     assert _params(restored) == _params(est)
     public = [key for key in vars(est) if key.endswith("_") and not key.startswith("_")]
@@ -134,7 +112,7 @@ def test_feature_names_and_pandas_output_survive(tmp_path):
 
 
 def test_unfitted_estimator_saves_its_parameters_only(tmp_path):
-    est = ESTIMATORS["variational"]
+    est = ESTIMATORS["VariationalAutoEncoder"]
     est.save(tmp_path / "config.skae")
     with zipfile.ZipFile(tmp_path / "config.skae") as archive:
         assert archive.namelist() == ["metadata.json"]
@@ -151,7 +129,7 @@ def test_loaded_estimator_keeps_training(saved, fitted):
     n_iter = restored.n_iter_
     restored.partial_fit(X)
     assert restored.n_iter_ == n_iter + 1
-    assert not np.array_equal(restored.transform(X), fitted("dense").transform(X))
+    assert not np.array_equal(restored.transform(X), fitted("dense-two-layers").transform(X))
 
 
 @pytest.mark.parametrize("name", list(ESTIMATORS))
@@ -164,7 +142,7 @@ def test_pickle_and_joblib_still_work(fitted, tmp_path, name):
 
 @pytest.mark.parametrize("store", ["save", "pickle"])
 def test_parameters_changed_after_fit_do_not_change_the_stored_model(fitted, tmp_path, store):
-    est = clone(fitted("dense")).fit(X)
+    est = clone(fitted("dense-two-layers")).fit(X)
     codes = est.transform(X)
     # set_params configures the next fit; the fitted network keeps its own.
     est.set_params(hidden_layer_sizes=(5,), activation="tanh", n_components=2)
@@ -182,7 +160,7 @@ def test_parameters_changed_after_fit_do_not_change_the_stored_model(fitted, tmp
 
 def test_parameters_that_are_not_json_are_named_at_save_time(saved, fitted):
     content = saved.read_bytes()
-    est = clone(fitted("dense")).set_params(random_state=np.random.RandomState(0))
+    est = clone(fitted("dense-two-layers")).set_params(random_state=np.random.RandomState(0))
     with pytest.raises(TypeError, match="random_state=RandomState"):
         est.save(saved)
     # The failed save left the earlier file as it was, and nothing else.
@@ -313,4 +291,4 @@ def test_loading_never_unpickles(saved, fitted, monkeypatch):
 
     for name in ("load", "loads", "Unpickler"):
         monkeypatch.setattr(pickle, name, refuse)
-    _assert_same_outputs(skae.load(saved), fitted("dense"))
+    _assert_same_outputs(skae.load(saved), fitted("dense-two-layers"))

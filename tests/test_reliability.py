@@ -13,29 +13,18 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _registry import ESTIMATORS
 from sklearn.base import clone
 
 from skae import (
     AutoEncoder,
-    DenoisingAutoEncoder,
     DenseArchitecture,
     DivergenceError,
     ResidualArchitecture,
-    ResNetAutoEncoder,
-    SparseAutoEncoder,
-    VariationalAutoEncoder,
 )
 
 # 16 features: also a 4x4 image for the residual network.
 X = np.random.default_rng(0).random((48, 16))
-TINY = {"n_components": 2, "max_iter": 2, "batch_size": 16, "random_state": 0}
-ESTIMATORS = {
-    "AutoEncoder": AutoEncoder(hidden_layer_sizes=(8,), **TINY),
-    "DenoisingAutoEncoder": DenoisingAutoEncoder(hidden_layer_sizes=(8,), **TINY),
-    "SparseAutoEncoder": SparseAutoEncoder(hidden_layer_sizes=(8,), **TINY),
-    "VariationalAutoEncoder": VariationalAutoEncoder(hidden_layer_sizes=(8,), **TINY),
-    "ResNetAutoEncoder": ResNetAutoEncoder(n_levels=1, filters=2, latent_channels=2, **TINY),
-}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,39 @@
+"""What an estimator's fitted state is, written once.
+
+Used by the failed-fit rollback (``BaseAutoEncoder._fit``), pickling
+(``__getstate__``) and ``save`` (``_persistence``).
+"""
+
+from __future__ import annotations
+
+# Attributes of the fitted state without a trailing underscore: the network
+# (weights, objective) and the trainer (optimiser, seed generator) that
+# partial_fit continues with.
+PRIVATE_FITTED = ("_network", "_trainer")
+# Of those, what neither pickle nor save stores: partial_fit after loading
+# starts a fresh optimiser.
+TRANSIENT = ("_trainer",)
+
+
+def is_public_fitted(name: str) -> bool:
+    """Whether attribute ``name`` is a public fitted attribute (``n_iter_``)."""
+    return name.endswith("_") and not name.startswith("_")
+
+
+def fitted_attributes(estimator) -> dict:
+    """The public fitted attributes (``loss_curve_``, ``n_features_in_``, ...)."""
+    return {key: value for key, value in vars(estimator).items() if is_public_fitted(key)}
+
+
+def fitted_state(estimator) -> dict:
+    """Everything a fit sets: the public fitted attributes and ``PRIVATE_FITTED``."""
+    return {
+        key: value
+        for key, value in vars(estimator).items()
+        if is_public_fitted(key) or key in PRIVATE_FITTED
+    }
+
+
+def is_fitted(estimator) -> bool:
+    """Whether the estimator holds a fitted network."""
+    return "_network" in vars(estimator)

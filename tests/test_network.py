@@ -1,0 +1,71 @@
+"""Network: building from an architecture and an objective, batched inference."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from skae import DenseArchitecture
+from skae._linear import LinearStart
+from skae._network import INFERENCE_BLOCK_ROWS, Network
+from skae._objectives import BaseObjective, Reconstruction, Variational
+
+X = load_digits().data[:150] / 16.0
+
+
+def _network(objective=None, pca_path=True, seed=0):
+    start = LinearStart.fit(X, 3, seed) if pca_path else None
+    return Network.build(
+        DenseArchitecture((8,)),
+        objective or Reconstruction(),
+        X.shape[1],
+        3,
+        seed,
+        pca_path=pca_path,
+        start=start,
+    )
+
+
+def test_objectives_implement_the_base_contract():
+    with pytest.raises(TypeError, match="abstract"):
+        BaseObjective()
+    for objective in (Reconstruction(), Variational("gaussian", 1.0, 0)):
+        assert isinstance(objective, BaseObjective)
+    # The VAE inherits the default decoder input instead of borrowing it.
+    assert Variational.decoder_input is BaseObjective.decoder_input
+
+
+def test_pca_path_network_adds_the_latent_head():
+    heads = _network().encoder(X[:4].astype(np.float32))
+    assert set(heads) == {"code", "latent"}
+    heads = _network(pca_path=False).encoder(X[:4].astype(np.float32))
+    assert set(heads) == {"code"}
+
+
+def test_same_seed_same_weights():
+    for a, b in zip(_network().get_weights(), _network().get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_set_weights_checks_the_count():
+    network = _network()
+    with pytest.raises(ValueError, match="weight arrays"):
+        network.set_weights(network.get_weights()[:-1])
+
+
+def test_inference_is_independent_of_the_other_rows():
+    network = _network()
+    n = 2 * INFERENCE_BLOCK_ROWS + 5
+    codes = network.apply("encode", X[:n], np.float64)
+    assert codes.shape == (n, 3) and codes.dtype == np.float64
+    np.testing.assert_array_equal(network.apply("encode", X[7:8], np.float64), codes[7:8])
+    assert network.apply("encode", X[:0], np.float32).shape == (0, 3)
+
+
+def test_code_statistics_come_from_the_objective():
+    vae = _network(Variational("gaussian", 1.0, 0))
+    std = vae.apply("code:std", X[:5], np.float64)
+    assert std.shape == (5, 3) and (std > 0).all()
+    with pytest.raises(KeyError):
+        _network().apply("code:std", X[:5], np.float64)
+    with pytest.raises(ValueError, match="unknown inference function"):
+        _network().apply("nope", X[:5], np.float64)
