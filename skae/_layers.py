@@ -50,10 +50,13 @@ class LayerFactory:
         With ``output=True`` on a network with a PCA path it is zeros
         instead, for the layer whose result is added to that path.
         """
+        # Drawn either way, so that the seeds of the layers after it (and so
+        # every fitted network) do not depend on which layers start at zero.
+        seed = self.seed()
         if output and self.zero_outputs:
             return keras.initializers.Zeros()
         # Xavier/Glorot initialisation, as in the seed projects.
-        return keras.initializers.GlorotUniform(seed=self.seed())
+        return keras.initializers.GlorotUniform(seed=seed)
 
     @property
     def regularizer(self) -> keras.regularizers.Regularizer | None:
