@@ -46,7 +46,7 @@ print(f"training rows: {len(X_train)}, test rows: {len(X_test)} ({len(anomalies)
 # Fit the detectors on normal data only. Every ``score_samples`` is higher
 # for more normal rows, so minus the score ranks anomalies first.
 detectors = {
-    "AutoEncoder": AutoEncoder(n_components=12, max_iter=100, batch_size=64, random_state=0),
+    "AutoEncoder": AutoEncoder(n_components=12, random_state=0),
     "PCA": PCA(n_components=12),
     "IsolationForest": IsolationForest(random_state=0),
 }
@@ -70,10 +70,17 @@ axes[1].hist(errors[is_anomaly == 0], bins=bins, alpha=0.6, density=True, label=
 axes[1].hist(errors[is_anomaly == 1], bins=bins, alpha=0.6, density=True, label="anomaly")
 axes[1].set_xlabel("reconstruction error (-score_samples)")
 axes[1].set_ylabel("density")
+axes[1].set_title("AutoEncoder on the test digits")
 axes[1].legend()
 fig.tight_layout()
 
 # %%
+# By the printed ROC AUCs, the autoencoder separates the unseen digit from
+# the normal ones best, PCA is second, and the isolation forest, which
+# splits on one pixel at a time, is last. PCA remains the cheap baseline to
+# try first: it fits in a fraction of a second and needs no training
+# settings.
+#
 # Choosing a threshold
 # --------------------
 # In practice there are no labelled anomalies to tune on. A common rule
@@ -92,3 +99,9 @@ for name, rows in [("training", X_train), ("calibration", X_calibration)]:
         f"{flagged[is_anomaly == 1].mean():.1%} of anomalies"
     )
 plt.show()
+
+# %%
+# The printed lines show the difference: the threshold from the training
+# rows flags several times more normal test digits than the intended 5 %,
+# while the one from the calibration rows stays near that rate and still
+# catches most anomalies.
