@@ -61,10 +61,14 @@ def column_moments(X) -> tuple[np.ndarray, float]:
     return mean, float(variance.mean())
 
 
+def _scale(variance: float) -> float:
+    """Root of a mean column variance; 1.0 for constant data."""
+    return float(np.sqrt(variance)) if variance > 0 else 1.0
+
+
 def data_scale(X) -> float:
     """Root mean column variance of X; 1.0 for constant data."""
-    _, variance = column_moments(X)
-    return float(np.sqrt(variance)) if variance > 0 else 1.0
+    return _scale(column_moments(X)[1])
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class LinearStart:
         """
         n_samples, n_features = X.shape
         mean, variance = column_moments(X)
-        scale = float(np.sqrt(variance)) if variance > 0 else 1.0
+        scale = _scale(variance)
         total = variance * n_features / scale**2
         rank = min(n_components, n_samples - 1, n_features)
         components = np.zeros((n_components, n_features))
