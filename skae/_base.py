@@ -28,6 +28,7 @@ from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
 from ._linear import LinearStart, data_scale
 from ._network import Network, active_strategy
+from ._reuse import POOL, structure_key
 from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
 
@@ -240,7 +241,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             network = self._network_to_train(X, network_seed, continuing)
             trainer = self._reusable_trainer(incremental, continuing, network)
             if trainer is None:
-                trainer = self._new_trainer(network, X, X_train, training_seed)
+                trainer = self._new_trainer(
+                    network, X, X_train, training_seed, pooled=not continuing
+                )
+            # A pooled trainer trains its own network, restarted from this one.
+            network = trainer.network
 
         previous_losses = list(self.loss_curve_) if continuing else []
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
@@ -261,8 +266,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if n_iter_no_change is not None and not (history.converged or history.interrupted):
             self._warn_not_converged(max_iter, n_iter_no_change)
 
-        self._network = network
-        self._trainer = trainer
+        self._hold(network, trainer)
         self.n_components_ = self.n_components
         self.loss_curve_ = previous_losses + history.losses
         self.n_iter_ = len(self.loss_curve_)
@@ -303,15 +307,54 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return None
         return trainer
 
-    def _new_trainer(self, network: Network, X, X_train, seed: int) -> Trainer:
-        """A trainer with a new optimiser, sized to the training rows."""
+    def _new_trainer(
+        self, network: Network, X, X_train, seed: int, pooled: bool = False
+    ) -> Trainer:
+        """A trainer with a new optimiser, sized to the training rows.
+
+        With ``pooled``, an idle trainer of the same structure is restarted
+        from ``network`` instead of tracing new compiled functions (see
+        :mod:`skae._reuse`); outside a ``tf.distribute`` strategy only.
+        """
         batch_size = self._batch_size(X_train.shape[0])
         steps_per_epoch = -(-X_train.shape[0] // batch_size)
+        unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
+        key = None
+        if pooled and active_strategy() is None:
+            key = structure_key(
+                type(self), network.params, X.shape[1], batch_size, steps_per_epoch
+            )
+        trainer = POOL.take(key) if key is not None else None
+        if trainer is not None:
+            trainer.restart(network, seed, unit)
+            return trainer
         optimizer = make_optimizer(
             self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
         )
-        unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
-        return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit)
+        trainer = Trainer(network, optimizer, batch_size, self.shuffle, seed, unit)
+        trainer.pool_key = key
+        return trainer
+
+    def _hold(self, network: Network, trainer: Trainer) -> None:
+        """Keep the fitted network and trainer; a replaced network's pooled
+        trainer goes back to the pool, and a new pooled one is leased until
+        this estimator is collected or refitted."""
+        if vars(self).get("_network") is not network:
+            previous = vars(self).get("_lease")
+            if previous is not None:
+                previous()
+            self._lease = POOL.lend(self, trainer.pool_key, trainer) if trainer.pool_key else None
+        self._network = network
+        self._trainer = trainer
+
+    def _pin_network(self) -> Network:
+        """The fitted network, kept by this estimator for good: a user may
+        hold its Keras models, so it never goes back to the pool."""
+        check_is_fitted(self)
+        lease = vars(self).get("_lease")
+        if lease is not None:
+            lease.detach()
+        return self._network
 
     def _warn_not_converged(self, max_iter: int, n_iter_no_change: int) -> None:
         warnings.warn(
@@ -485,17 +528,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     @property
     def encoder_(self) -> keras.Model:
         """Keras model mapping input rows to codes (shares the fitted weights)."""
-        check_is_fitted(self)
-        encoder = self._network.encoder
+        encoder = self._pin_network().encoder
         return keras.Model(encoder.input, encoder.output["code"], name="encoder")
 
     @property
     def decoder_(self) -> keras.Model:
         """Keras model mapping codes to reconstructions (shares the weights)."""
-        check_is_fitted(self)
-        decoder = self._network.decoder
-        outputs = self._network.objective.to_input_space(decoder.output)
-        return keras.Model(decoder.input, outputs, name="decoder")
+        network = self._pin_network()
+        outputs = network.objective.to_input_space(network.decoder.output)
+        return keras.Model(network.decoder.input, outputs, name="decoder")
 
     # -- persistence -------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:

@@ -181,6 +181,11 @@ class Network:
             + [variable for variable in self.extra_variables if variable.trainable]
         )
 
+    @property
+    def variables(self) -> list:
+        """Every variable: weights, fixed PCA weights, layer seeds, extra variables."""
+        return self.encoder.variables + self.decoder.variables + self.extra_variables
+
     def regularization_loss(self):
         losses = self.encoder.losses + self.decoder.losses
         return tf.add_n(losses) if losses else tf.constant(0.0)

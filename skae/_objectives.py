@@ -153,8 +153,10 @@ class BaseObjective(abc.ABC):
             Clean float32 rows.
         seed : keras.random.SeedGenerator
             Seeds every random draw of the step.
-        unit : float
-            What :meth:`loss_unit` returned for the training data.
+        unit : float or scalar float32 tensor
+            What :meth:`loss_unit` returned for the training data (the
+            trainer passes it as a variable, so a reused compiled epoch
+            trains with the new data's unit).
 
         Returns
         -------

@@ -7,12 +7,13 @@ Used by the failed-fit rollback (``BaseAutoEncoder._fit``), pickling
 from __future__ import annotations
 
 # Attributes of the fitted state without a trailing underscore: the network
-# (weights, objective) and the trainer (optimiser, seed generator) that
-# partial_fit continues with.
-PRIVATE_FITTED = ("_network", "_trainer")
+# (weights, objective), the trainer (optimiser, seed generator) that
+# partial_fit continues with, and the lease that returns the trainer to the
+# pool of compiled trainers (_reuse.py) when the estimator is collected.
+PRIVATE_FITTED = ("_network", "_trainer", "_lease")
 # Of those, what neither pickle nor save stores: partial_fit after loading
-# starts a fresh optimiser.
-TRANSIENT = ("_trainer",)
+# starts a fresh optimiser, and a copy's network is its own.
+TRANSIENT = ("_trainer", "_lease")
 
 
 def is_public_fitted(name: str) -> bool:

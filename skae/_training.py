@@ -234,6 +234,9 @@ class Trainer:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.loss_unit = float(loss_unit)
+        # The compiled epoch reads the unit from a variable, so that a
+        # reused trainer (see _reuse.py) trains with the new data's unit.
+        self._loss_unit = tf.Variable(self.loss_unit, dtype=tf.float32, trainable=False)
         # Trains under the strategy the network's variables belong to.
         self.strategy = network.strategy
         self._n_replicas = self.strategy.num_replicas_in_sync if self.strategy else 1
@@ -241,7 +244,35 @@ class Trainer:
         self._rng = np.random.default_rng(seed)
         self._variables = network.trainable_variables
         optimizer.build(self._variables)
+        self._initial_optimizer_state = [variable.numpy() for variable in optimizer.variables]
         self._n_features = network.encoder.input.shape[-1]
+        # The key of the pool this trainer may be reused from (None: never).
+        self.pool_key: str | None = None
+
+    def restart(self, network: Network, seed: int, loss_unit: float) -> None:
+        """Give this trainer the state a new one for ``network`` would have.
+
+        ``network`` is a freshly built network of the same structure; its
+        variables (initial weights, PCA start, layer seeds) are copied into
+        this trainer's network and it is then dropped, so the compiled
+        functions traced for this trainer's network train the new fit. The
+        optimiser returns to its initial state, and the seeds and loss unit
+        to the new fit's.
+        """
+        own = self.network
+        for target, value in zip(own.variables, network.variables, strict=True):
+            if target.shape != value.shape:
+                raise ValueError(f"cannot restart with variable {value.path} of another shape")
+            target.assign(value)
+        own.params = network.params
+        for variable, value in zip(
+            self.optimizer.variables, self._initial_optimizer_state, strict=True
+        ):
+            variable.assign(value)
+        self.seed_generator.state.assign(keras.random.SeedGenerator(seed).state.value)
+        self._rng = np.random.default_rng(seed)
+        self.loss_unit = float(loss_unit)
+        self._loss_unit.assign(self.loss_unit)
 
     # Concrete functions with fixed signatures: one trace per Trainer,
     # whatever the number of rows, and no per-call argument matching.
@@ -291,7 +322,7 @@ class Trainer:
         share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(n_rows, tf.float32)
         with tf.GradientTape() as tape:
             per_sample = self.network.objective.training_loss(
-                self.network, x, seed, self.loss_unit
+                self.network, x, seed, self._loss_unit
             )
             loss = (
                 tf.reduce_mean(per_sample) * share

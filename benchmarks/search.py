@@ -1,0 +1,133 @@
+"""The cost of many small fits: one fit's fixed cost, and a grid search.
+
+Usage::
+
+    python benchmarks/search.py [--repeats 3]
+
+Prints one Markdown table. Every ratio compares measurements taken side by
+side in this run:
+
+* **Fixed cost**: one fit of 100 x 10 rows for one epoch, the first in the
+  process and then the median of ten repeat fits of the same structure
+  (each a new estimator, as in cross-validation). ``compiled afresh`` turns
+  the reuse of compiled trainers off (``skae._reuse.POOL.max_idle = 0``),
+  which is how every fit ran before it existed.
+* **Search**: ``GridSearchCV`` over 4 values of ``n_components`` x 5 folds on
+  ``load_digits``, 20 epochs of 200-row batches, no early stopping, against
+  the same search with scikit-learn's ``MLPRegressor`` fitted X -> X (hidden
+  layers ``(128, 64, k, 64, 128)``, its default batch of 200 rows), and
+  against skae with reuse turned off. Each search's best-of-``--repeats``
+  wall time is reported; the MLP search runs with ``n_jobs=1`` like skae's.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import argparse
+import statistics
+import warnings
+
+import numpy as np
+from _measure import machine_description, seconds
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.neural_network import MLPRegressor
+
+from skae import AutoEncoder
+from skae._reuse import MAX_IDLE, POOL
+
+SEED = 0
+COMPONENTS = [2, 4, 8, 16]
+EPOCHS = 20
+BATCH = 200
+
+
+def _reuse(enabled: bool) -> None:
+    POOL.clear()
+    POOL.max_idle = MAX_IDLE if enabled else 0
+
+
+def fixed_cost(params: dict, reuse: bool, repeats: int = 10) -> tuple[float, float]:
+    """Seconds of the first fit in this configuration and the median repeat fit."""
+    X = np.random.default_rng(SEED).random((100, 10))
+    _reuse(reuse)
+    times = [
+        seconds(AutoEncoder(n_components=2, max_iter=1, random_state=SEED, **params).fit, X)[0]
+        for _ in range(repeats + 1)
+    ]
+    return times[0], statistics.median(times[1:])
+
+
+def skae_search(X, reuse: bool, batch_size) -> float:
+    _reuse(reuse)
+    search = GridSearchCV(
+        AutoEncoder(
+            max_iter=EPOCHS, batch_size=batch_size, early_stopping=False, random_state=SEED
+        ),
+        {"n_components": COMPONENTS},
+        cv=5,
+    )
+    return seconds(search.fit, X)[0]
+
+
+def mlp_search(X) -> float:
+    search = GridSearchCV(
+        MLPRegressor(max_iter=EPOCHS, random_state=SEED),
+        {"hidden_layer_sizes": [(128, 64, k, 64, 128) for k in COMPONENTS]},
+        cv=5,
+    )
+    return seconds(search.fit, X, X)[0]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="searches per row (best kept)")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    print(machine_description())
+
+    rows = []
+    for label, params in [
+        ("defaults (PCA start, early stopping)", {}),
+        ("init='random', early_stopping=False", {"init": "random", "early_stopping": False}),
+    ]:
+        first, fresh = fixed_cost(params, reuse=False)
+        _, reused = fixed_cost(params, reuse=True)
+        rows.append(
+            (f"fixed cost of one fit, {label}", f"first {first:.2f} s", fresh, reused, None)
+        )
+
+    X = load_digits().data / 16.0
+    mlp = min(mlp_search(X) for _ in range(args.repeats))
+    for batch_size in (BATCH, "auto"):
+        fresh = min(skae_search(X, False, batch_size) for _ in range(args.repeats))
+        reused = min(skae_search(X, True, batch_size) for _ in range(args.repeats))
+        rows.append(
+            (
+                f"GridSearchCV 4 x 5 folds, {EPOCHS} epochs, batch_size={batch_size!r}",
+                "",
+                fresh,
+                reused,
+                mlp,
+            )
+        )
+
+    print()
+    print(
+        "| what | note | compiled afresh (s) | reused (s) | speed-up | MLPRegressor (s) "
+        "| reused / MLPRegressor |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for what, note, fresh, reused, mlp_time in rows:
+        versus = f"{mlp_time:.2f} | {reused / mlp_time:.2f}x" if mlp_time else "- | -"
+        print(
+            f"| {what} | {note} | {fresh:.3f} | {reused:.3f} | {fresh / reused:.1f}x | {versus} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

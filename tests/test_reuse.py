@@ -1,0 +1,142 @@
+"""Compiled trainers are reused across fits of the same structure (_reuse.py).
+
+A fit that reuses a pooled trainer must give bit-identical results to one
+that compiles afresh; a trainer is lent to one estimator at a time and never
+goes back to the pool while a user may hold its Keras models.
+"""
+
+import gc
+
+import numpy as np
+import pytest
+from _registry import CONFIGURATIONS, ESTIMATORS
+from sklearn.base import clone
+from sklearn.model_selection import cross_validate
+
+from skae import AutoEncoder
+from skae._reuse import POOL, TrainerPool
+
+X = np.random.default_rng(0).random((64, 64))
+X_OTHER = np.random.default_rng(1).random((64, 64)) * 7.0 + 3.0
+
+CASES = {**ESTIMATORS, **CONFIGURATIONS}
+
+
+def _outputs(est) -> dict:
+    out = {
+        "codes": est.transform(X),
+        "reconstruction": est.inverse_transform(est.transform(X)),
+        "scores": est.score_samples(X),
+        "loss_curve": np.array(est.loss_curve_),
+    }
+    if hasattr(est, "validation_scores_"):
+        out["validation_scores"] = np.array(est.validation_scores_)
+    return out
+
+
+def _fit(est, data=X):
+    # Early stopping on, so the start's score, the restored weights and the
+    # validation function of a reused trainer are compared too.
+    return clone(est).set_params(early_stopping=True).fit(data)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_reused_trainer_gives_bit_identical_fits(name):
+    POOL.clear()
+    fresh = _fit(CASES[name])
+    expected = _outputs(fresh)
+    trainer = fresh._trainer
+    del fresh
+    gc.collect()
+
+    # Another fit (other data, scale and seed) takes the pooled trainer
+    # first, so the next one must undo everything it changed.
+    other = _fit(clone(CASES[name]).set_params(random_state=1), X_OTHER)
+    assert other._trainer is trainer, "the pooled trainer was not reused"
+    del other
+    gc.collect()
+
+    reused = _fit(CASES[name])
+    assert reused._trainer is trainer
+    actual = _outputs(reused)
+    for key, value in expected.items():
+        np.testing.assert_array_equal(actual[key], value, err_msg=key)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_cross_validation_reuses_one_trainer_per_structure():
+    POOL.clear()
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    results = cross_validate(est, X, cv=4, return_estimator=True)
+    trainers = {id(fold._trainer) for fold in results["estimator"]}
+    # return_estimator keeps every fold's estimator alive: no sharing.
+    assert len(trainers) == 4
+    del results
+    gc.collect()
+    scores = cross_validate(est, X, cv=4)["test_score"]
+    expected = [clone(est).fit(X[train]).score(X[test]) for train, test in _folds(4)]
+    np.testing.assert_array_equal(scores, expected)
+
+
+def _folds(n_splits):
+    from sklearn.model_selection import KFold
+
+    return KFold(n_splits).split(X)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_keras_models_handed_out_keep_their_network():
+    POOL.clear()
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    first = clone(est).fit(X)
+    encoder = first.encoder_
+    codes = encoder(X.astype("float32")).numpy()
+    trainer = first._trainer
+    del first
+    gc.collect()
+    second = clone(est).set_params(random_state=1).fit(X_OTHER)
+    assert second._trainer is not trainer
+    np.testing.assert_array_equal(encoder(X.astype("float32")).numpy(), codes)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_refit_returns_the_old_trainer_and_a_failed_fit_keeps_the_model():
+    POOL.clear()
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    est.fit(X)
+    first_trainer = est._trainer
+    codes = est.transform(X)
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(np.full_like(X, np.nan))
+    assert est._trainer is first_trainer
+    np.testing.assert_array_equal(est.transform(X), codes)
+    # A successful refit trains a new network; the old trainer is pooled
+    # and a third estimator of the same structure gets it.
+    est.fit(X)
+    assert est._trainer is not first_trainer
+    assert clone(est).fit(X)._trainer is first_trainer
+
+
+def test_pool_keeps_at_most_max_idle_trainers():
+    pool = TrainerPool(max_idle=2)
+    trainers = [object() for _ in range(3)]
+    for i, trainer in enumerate(trainers):
+        pool.give_back(f"key{i}", trainer)
+    # The least recently returned one was dropped.
+    assert pool.take("key0") is None
+    assert pool.take("key2") is trainers[2]
+    assert pool.take("key2") is None
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pickled_and_copied_estimators_do_not_share_a_pooled_network():
+    import copy
+    import pickle
+
+    POOL.clear()
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=1, random_state=0)
+    est.set_params(early_stopping=False).fit(X)
+    for twin in (copy.copy(est), copy.deepcopy(est), pickle.loads(pickle.dumps(est))):
+        assert twin._network is not est._network
+        assert "_lease" not in vars(twin)
