@@ -14,7 +14,7 @@ from sklearn.datasets import load_digits
 import skae._network as network_module
 import skae._training as training_module
 from skae import AutoEncoder, DivergenceError
-from skae._training import CsrTensors, Trainer, make_optimizer, to_training_data
+from skae._training import CsrTensors, RowView, Trainer, make_optimizer, to_training_data
 
 KERAS_OPTIMIZERS = {
     "adam": lambda lr: keras.optimizers.Adam(lr),
@@ -79,6 +79,28 @@ def test_streaming_matches_in_memory(X, make_input, monkeypatch):
     assert chunks == [400] * 4
     assert_allclose(streamed.loss_curve_, in_memory.loss_curve_, rtol=1e-6)
     assert_allclose(streamed.transform(X), in_memory.transform(X), rtol=1e-5, atol=1e-6)
+
+
+def test_streamed_validation_split_reads_rows_in_place(X, monkeypatch):
+    in_memory = _fit(X, early_stopping=True)
+    splits = []
+    original = AutoEncoder._validation_split
+
+    def spy(self, data, seed):
+        splits.append(original(self, data, seed))
+        return splits[-1]
+
+    monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
+    monkeypatch.setattr(AutoEncoder, "_validation_split", spy)
+    streamed = _fit(X, early_stopping=True)
+    # Views of X rather than copies (a copy of a 4 GiB memory map's training
+    # rows would be 3.6 GiB in memory), and the same fit.
+    (train_rows, val_rows) = splits[0]
+    assert isinstance(train_rows, RowView) and train_rows.X is X
+    assert isinstance(val_rows, RowView) and val_rows.X is X
+    assert_array_equal(np.union1d(train_rows.index, val_rows.index), np.arange(len(X)))
+    assert_allclose(streamed.validation_scores_, in_memory.validation_scores_, rtol=1e-5)
+    assert_allclose(streamed.transform(X), in_memory.transform(X), rtol=1e-4, atol=1e-6)
 
 
 def test_streaming_chunks_are_bounded_and_shuffled(X, monkeypatch):
