@@ -522,6 +522,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         one is complete. Pickle and joblib work too, but only load pickles
         from sources you trust.
 
+        Under a multi-worker ``distribute_strategy`` only the chief writes
+        the file and the other workers return without writing: every worker
+        holds the same weights, so the same program can run on all of them.
+
         Parameters
         ----------
         path : str or path-like
@@ -555,6 +559,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         >>> bool((restored.transform(X) == ae.transform(X)).all())
         True
         """
+        strategy = self.distribute_strategy
+        if strategy is not None and not strategy.extended.should_checkpoint:
+            return
         _persistence.save(self, path)
 
     def export(

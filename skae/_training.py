@@ -17,6 +17,7 @@ the epoch reads its rows depends on the data (see :func:`to_training_data`):
 from __future__ import annotations
 
 import functools
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -228,6 +229,28 @@ def _csr_rows(csr: CsrTensors, rows, n_features: int):
     return tf.scatter_nd(coordinates, values.flat_values, shape)
 
 
+# What a collective operation raises when a peer exits (UnavailableError,
+# "Connection reset by peer", within a second) or hangs past the strategy's
+# CommunicationOptions(timeout_seconds=...) (DeadlineExceededError).
+_COLLECTIVE_ERRORS = (tf.errors.UnavailableError, tf.errors.DeadlineExceededError)
+
+
+def _worker_lost(epoch: int, error: Exception) -> RuntimeError:
+    """The error a worker raises when a collective with its peers failed."""
+    # The first line, without TensorFlow's "{{function_node ...}}" prefix.
+    reason = re.sub(r"\{\{.*?\}\}\s*", "", str(error).strip().splitlines()[0])
+    return RuntimeError(
+        f"Distributed training failed in epoch {epoch + 1}: a "
+        f"collective operation with the other workers failed ({type(error).__name__}: "
+        f"{reason}). Another worker has probably stopped or become unreachable. "
+        "TensorFlow cannot run collectives again in this process: stop every worker "
+        "and start them all again (fit with warm_start=True from a model saved with "
+        "save() to continue from its weights). To bound how long a worker waits for "
+        "one that hangs, create the strategy with communication_options="
+        "tf.distribute.experimental.CommunicationOptions(timeout_seconds=...)."
+    )
+
+
 class Trainer:
     """Owns the optimiser and the compiled epoch functions of a network.
 
@@ -365,12 +388,17 @@ class Trainer:
         ``data`` is what :func:`to_training_data` returned.
         """
         self.network.objective.on_epoch_begin(epoch)
-        if isinstance(data, tf.Tensor):
-            loss = float(self._dense_epoch(data))
-        elif isinstance(data, CsrTensors):
-            loss = float(self._sparse_epoch(*data))
-        else:
-            loss = self._stream_epoch(data)
+        try:
+            if isinstance(data, tf.Tensor):
+                loss = float(self._dense_epoch(data))
+            elif isinstance(data, CsrTensors):
+                loss = float(self._sparse_epoch(*data))
+            else:
+                loss = self._stream_epoch(data)
+        except _COLLECTIVE_ERRORS as error:
+            if self.strategy is None:
+                raise
+            raise _worker_lost(epoch, error) from error
         return loss * self.loss_unit
 
 
