@@ -275,3 +275,30 @@ def test_fused_optimizer_steps_match_keras(name):
     for fused, reference, start in zip(*results, initial, strict=True):
         assert not np.allclose(fused, start)
         assert_allclose(fused, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_partial_fit_over_chunks_matches_fit():
+    # Data larger than memory can be fed to partial_fit chunk by chunk from a
+    # generator: the same number of passes reaches fit's held-out error.
+    # Measured: 0.0526 for fit, 0.0519 for the chunks; after 3 passes of
+    # chunks 0.107. The random start makes the passes count (from the PCA
+    # start one pass was already within 5 %).
+    rng = np.random.default_rng(0)
+    latent = rng.standard_normal((2500, 3))
+    data = np.tanh(latent @ rng.standard_normal((3, 20))) + 0.05 * rng.standard_normal((2500, 20))
+    train, test = data[:2000], data[2000:]
+    params = {**SMALL, "n_iter_no_change": None, "max_iter": 6, "init": "random"}
+
+    def chunks():
+        for epoch in range(params["max_iter"]):
+            order = np.random.default_rng(epoch).permutation(len(train))
+            for start in range(0, len(train), 500):
+                yield train[order[start : start + 500]]
+
+    whole = AutoEncoder(**params).fit(train)
+    chunked = AutoEncoder(**params)
+    for chunk in chunks():
+        chunked.partial_fit(chunk)
+    assert chunked.n_iter_ == 4 * params["max_iter"]
+    fit_error, chunked_error = -whole.score(test), -chunked.score(test)
+    assert abs(chunked_error - fit_error) < 0.05 * fit_error, (chunked_error, fit_error)
