@@ -167,8 +167,9 @@ class RowView:
     NumPy's fancy indexing copies: holding out validation rows of a 4 GiB
     memory-mapped array with ``X[index]`` would copy its 3.6 GiB of training
     rows into memory; with this view the whole default fit grew anonymous
-    memory by 329 MiB (benchmarks/scaling.py). This view supports what streaming and batched inference use,
-    ``shape`` and row indexing by slice or array, and reads only those rows.
+    memory by 329 MiB (benchmarks/scaling.py). It supports what streaming
+    and batched inference use, ``shape`` and row indexing by slice or
+    array, and reads only those rows.
     """
 
     def __init__(self, X, index: np.ndarray) -> None:
