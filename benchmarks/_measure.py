@@ -112,3 +112,37 @@ def peak_rss_growth(fn) -> tuple[float | None, object]:
     if before is None or peak is None:
         return None, result
     return (peak - before) / 1024, result
+
+
+def peak_anon_growth(fn, interval: float = 0.02) -> tuple[float | None, object]:
+    """Peak growth of anonymous resident memory (MiB) during ``fn()``, and its result.
+
+    ``RssAnon`` (``/proc/self/status``) counts heap and other private memory
+    but not the pages of memory-mapped files, which the kernel can drop at
+    any time; ``VmHWM`` counts those too, so a fit that only reads a 4 GiB
+    memory map would look like it grew by 4 GiB. A thread samples it every
+    ``interval`` seconds. Returns ``None`` where this is not available
+    (non-Linux systems).
+    """
+    import threading
+
+    before = _status_kib("RssAnon")
+    if before is None:
+        return None, fn()
+    peak = before
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(interval):
+            peak = max(peak, _status_kib("RssAnon"))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = fn()
+    finally:
+        done.set()
+        sampler.join()
+    peak = max(peak, _status_kib("RssAnon"))
+    return (peak - before) / 1024, result

@@ -30,7 +30,15 @@ from ._linear import LinearStart, data_scale
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
 from ._state import TRANSIENT, fitted_state, is_fitted
-from ._training import OPTIMIZERS, Trainer, make_optimizer, to_training_data, train
+from ._training import (
+    OPTIMIZERS,
+    RowView,
+    Trainer,
+    is_streamed,
+    make_optimizer,
+    to_training_data,
+    train,
+)
 
 _MAX_SEED = 2**31 - 1
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -436,7 +444,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "change validation_fraction or set early_stopping=False."
             )
         order = np.random.default_rng(seed).permutation(n_samples)
-        return X[np.sort(order[n_val:])], X[np.sort(order[:n_val])]
+        train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
+        if is_streamed(X):
+            # Data too large to copy (a memory map, say) stays where it is.
+            return RowView(X, train_rows), RowView(X, val_rows)
+        return X[train_rows], X[val_rows]
 
     # -- inference ---------------------------------------------------------------
     def _check_input(self, X):
@@ -551,6 +563,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         one is complete. Pickle and joblib work too, but only load pickles
         from sources you trust.
 
+        Under a multi-worker ``distribute_strategy`` only the chief writes
+        the file and the other workers return without writing: every worker
+        holds the same weights, so the same program can run on all of them.
+
         Parameters
         ----------
         path : str or path-like
@@ -584,6 +600,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         >>> bool((restored.transform(X) == ae.transform(X)).all())
         True
         """
+        strategy = self.distribute_strategy
+        if strategy is not None and not strategy.extended.should_checkpoint:
+            return
         _persistence.save(self, path)
 
     def export(

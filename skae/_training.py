@@ -17,6 +17,7 @@ the epoch reads its rows depends on the data (see :func:`to_training_data`):
 from __future__ import annotations
 
 import functools
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -151,24 +152,51 @@ class CsrTensors(NamedTuple):
     values: tf.Tensor
 
 
+def is_streamed(X) -> bool:
+    """Whether training streams ``X`` instead of copying it into TensorFlow."""
+    if isinstance(X, RowView):
+        return True
+    if sp.issparse(X):
+        return X.nnz * _CSR_ENTRY_BYTES > MAX_IN_MEMORY_BYTES
+    return X.shape[0] * X.shape[1] * 4 > MAX_IN_MEMORY_BYTES
+
+
+class RowView:
+    """Rows ``index`` (sorted) of ``X``, read only when indexed.
+
+    NumPy's fancy indexing copies: holding out validation rows of a 4 GiB
+    memory-mapped array with ``X[index]`` would copy its 3.6 GiB of training
+    rows into memory; with this view the whole default fit grew anonymous
+    memory by 329 MiB (benchmarks/scaling.py). It supports what streaming
+    and batched inference use, ``shape`` and row indexing by slice or
+    array, and reads only those rows.
+    """
+
+    def __init__(self, X, index: np.ndarray) -> None:
+        self.X = X
+        self.index = index
+        self.shape = (len(index), X.shape[1])
+
+    def __getitem__(self, rows):
+        return self.X[self.index[rows]]
+
+
 def to_training_data(X):
     """Choose how training reads ``X``.
 
     Returns a float32 tensor for dense data, :class:`CsrTensors` for sparse
     data, or ``X`` itself when either would exceed ``MAX_IN_MEMORY_BYTES``
-    (then it is streamed).
+    (then it is streamed; see :func:`is_streamed`).
     """
+    if is_streamed(X):
+        return X
     if sp.issparse(X):
-        if X.nnz * _CSR_ENTRY_BYTES > MAX_IN_MEMORY_BYTES:
-            return X
         X = X.tocsr()
         return CsrTensors(
             tf.constant(X.indptr, tf.int64),
             tf.constant(X.indices, tf.int64),
             tf.constant(X.data, tf.float32),
         )
-    if X.shape[0] * X.shape[1] * 4 > MAX_IN_MEMORY_BYTES:
-        return X
     return tf.convert_to_tensor(np.asarray(X, dtype=np.float32))
 
 
@@ -201,6 +229,28 @@ def _csr_rows(csr: CsrTensors, rows, n_features: int):
     shape = tf.stack([tf.size(rows, out_type=tf.int64), tf.constant(n_features, tf.int64)])
     # scatter_nd sums duplicate entries, as scipy's toarray does.
     return tf.scatter_nd(coordinates, values.flat_values, shape)
+
+
+# What a collective operation raises when a peer exits (UnavailableError,
+# "Connection reset by peer", within a second) or hangs past the strategy's
+# CommunicationOptions(timeout_seconds=...) (DeadlineExceededError).
+_COLLECTIVE_ERRORS = (tf.errors.UnavailableError, tf.errors.DeadlineExceededError)
+
+
+def _worker_lost(epoch: int, error: Exception) -> RuntimeError:
+    """The error a worker raises when a collective with its peers failed."""
+    # The first line, without TensorFlow's "{{function_node ...}}" prefix.
+    reason = re.sub(r"\{\{.*?\}\}\s*", "", str(error).strip().splitlines()[0])
+    return RuntimeError(
+        f"Distributed training failed in epoch {epoch + 1}: a "
+        f"collective operation with the other workers failed ({type(error).__name__}: "
+        f"{reason}). Another worker has probably stopped or become unreachable. "
+        "TensorFlow cannot run collectives again in this process: stop every worker "
+        "and start them all again (fit with warm_start=True from a model saved with "
+        "save() to continue from its weights). To bound how long a worker waits for "
+        "one that hangs, create the strategy with communication_options="
+        "tf.distribute.experimental.CommunicationOptions(timeout_seconds=...)."
+    )
 
 
 class Trainer:
@@ -371,12 +421,17 @@ class Trainer:
         ``data`` is what :func:`to_training_data` returned.
         """
         self.network.objective.on_epoch_begin(epoch)
-        if isinstance(data, tf.Tensor):
-            loss = float(self._dense_epoch(data))
-        elif isinstance(data, CsrTensors):
-            loss = float(self._sparse_epoch(*data))
-        else:
-            loss = self._stream_epoch(data)
+        try:
+            if isinstance(data, tf.Tensor):
+                loss = float(self._dense_epoch(data))
+            elif isinstance(data, CsrTensors):
+                loss = float(self._sparse_epoch(*data))
+            else:
+                loss = self._stream_epoch(data)
+        except _COLLECTIVE_ERRORS as error:
+            if self.strategy is None:
+                raise
+            raise _worker_lost(epoch, error) from error
         return loss * self.loss_unit
 
 
