@@ -126,6 +126,8 @@ for ax, row in zip(axes, range(3), strict=True):
         autoencoder.inverse_transform(autoencoder.transform(X_test[row : row + 1]))[0],
         label="Conv1D autoencoder",
     )
+for ax in axes:
+    ax.set_xlabel("time step")
 axes[0].legend(fontsize="small")
 fig.suptitle(f"Held-out signals, {n_components} numbers per row")
 fig.tight_layout()

@@ -123,10 +123,13 @@ for n_components in (2, 8):
 # when the codes must be very narrow, or when reconstructions matter.
 #
 # Two-dimensional codes of the test documents:
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
 for ax, model in zip(axes, results[2].values(), strict=True):
-    LatentSpaceDisplay.from_estimator(
+    display = LatentSpaceDisplay.from_estimator(
         model, X_test, y_test, ax=ax, legend=ax is axes[1], scatter_kwargs={"s": 12}
     )
+# The legend goes beside the plot, where it hides no points.
+display.legend_.set_loc("upper left")
+display.legend_.set_bbox_to_anchor((1.02, 1))
 fig.tight_layout()
 plt.show()
