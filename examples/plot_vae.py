@@ -113,4 +113,5 @@ ax.set_yticks(ticks * 9 + 3.5, labels=[f"{levels[::-1][i]:.0%}" for i in ticks])
 ax.set_xlabel("quantile of latent dimension 1")
 ax.set_ylabel("quantile of latent dimension 2")
 ax.set_title("Decoded latent grid")
+# sphinx_gallery_thumbnail_number = 3
 plt.show()
