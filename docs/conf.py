@@ -262,9 +262,15 @@ html_theme_options = {
     "navbar_end": ["search-button", "theme-switcher", "navbar-icon-links"],
     # The benchmark tables have 13 columns: give them the right sidebar's
     # width too (the page has four sections, its table of contents is short).
+    # Gallery examples too: between both sidebars their code (lines of up
+    # to 99 characters) and printed output scrolled sideways in a
+    # 1400-pixel window, and their pages have at most four sections.
+    # ("*" matches the top-level pages only: one wildcard per page.)
     "secondary_sidebar_items": {
-        "**": ["page-toc", "edit-this-page", "sourcelink"],
+        "*": ["page-toc", "edit-this-page", "sourcelink"],
+        "gen_modules/*": ["page-toc", "edit-this-page", "sourcelink"],
         "benchmarks": [],
+        "auto_examples/*": [],
     },
 }
 # The left sidebar only holds the section navigation, which only the API

@@ -103,5 +103,5 @@ plt.show()
 # %%
 # The printed lines show the difference: the threshold from the training
 # rows flags several times more normal test digits than the intended 5 %,
-# while the one from the calibration rows stays near that rate and still
+# while the one from the calibration rows stays below that rate and still
 # catches most anomalies.

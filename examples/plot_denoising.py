@@ -75,8 +75,7 @@ for name, model in models.items():
 # autoencoder pays off when the training noise can be made to resemble
 # the noise of the images to be cleaned.
 #
-# The bars show the errors, from 0; each image panel shows the clean
-# images, the noisy inputs and the outputs of one model.
+# The errors as bars, from 0:
 fig, ax = plt.subplots(figsize=(6, 2.6))
 names = ["noisy input", *denoising_errors]
 values = [noisy_error, *denoising_errors.values()]
@@ -88,6 +87,9 @@ ax.set_xlabel("mean squared error against the clean test images")
 ax.set_title("Denoising error (lower is better)")
 fig.tight_layout()
 
+# %%
+# Each panel shows the clean test images, the noisy inputs and the outputs
+# of one model.
 fig, axes = plt.subplots(3, 1, figsize=(8, 6.5))
 for ax, model in zip(axes, models.values(), strict=True):
     ReconstructionDisplay.from_estimator(

@@ -123,8 +123,11 @@ for name, model in [("PCA", pca2), ("AutoEncoder", autoencoders[2])]:
     print(f"{name}: 5-NN accuracy on 2-D codes {accuracy:.3f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
-LatentSpaceDisplay.from_estimator(pca2, X_test, y_test, ax=axes[0])
-LatentSpaceDisplay.from_estimator(autoencoders[2], X_test, y_test, ax=axes[1], legend=False)
+LatentSpaceDisplay.from_estimator(pca2, X_test, y_test, ax=axes[0], legend=False)
+display = LatentSpaceDisplay.from_estimator(autoencoders[2], X_test, y_test, ax=axes[1])
+# The legend goes beside the plot, where it hides no points.
+display.legend_.set_loc("upper left")
+display.legend_.set_bbox_to_anchor((1.02, 1))
 fig.tight_layout()
 
 # %%

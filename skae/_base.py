@@ -107,7 +107,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     implements ``transform``/``inverse_transform``/``score_samples`` with
     batched compiled inference, and handles persistence. A subclass only
     says which architecture and which objective it combines, through
-    :meth:`_architecture` and :meth:`_objective`, and declares its own
+    ``_architecture()`` and ``_objective()``, and declares its own
     ``__init__`` and ``_parameter_constraints``.
 
     Do not use this class directly; use a derived estimator.
