@@ -52,9 +52,10 @@ _AUTO_MIN_BATCH = 16
 _AUTO_MAX_BATCH = 256
 # max_iter="auto": epochs for about this many row passes, within
 # [_AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS]: a 10,000 x 1,000 fit gets at most
-# 112 epochs (an AutoEncoder stopped early at 107 in 63 s on 2 busy cores;
-# with 200 epochs the VariationalAutoEncoder took 161 s there), while
-# small data keeps 200 epochs (about 3,000 steps of 16 to 256 rows).
+# 112 epochs (on 2 idle cores the VariationalAutoEncoder used all 112 in
+# 59.6 s, the AutoEncoder stopped early at 31 in 13.8 s; with 200 epochs the
+# VAE had taken 161 s on busy cores), while small data keeps 200 epochs
+# (about 3,000 steps of 16 to 256 rows).
 _AUTO_ROW_PASSES = 1_000_000
 _AUTO_MIN_EPOCHS = 10
 _AUTO_MAX_EPOCHS = 200
@@ -246,13 +247,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         strategy = self.distribute_strategy
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             _check_replicas(X_train.shape[0])
-            network = self._network_to_train(X, network_seed, continuing)
-            trainer = self._reusable_trainer(incremental, continuing, network)
-            if trainer is None:
-                trainer = self._new_trainer(
-                    network, X, X_train, training_seed, pooled=not continuing
-                )
-            # A pooled trainer trains its own network, restarted from this one.
+            if continuing:
+                network = self._network_to_continue(X, network_seed)
+                trainer = self._reusable_trainer(incremental, continuing, network)
+                if trainer is None:
+                    trainer = self._new_trainer(network, X, X_train, training_seed)
+            else:
+                trainer = self._fresh_trainer(X, X_train, network_seed, training_seed)
             network = trainer.network
 
         previous_losses = list(self.loss_curve_) if continuing else []
@@ -282,25 +283,59 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.validation_scores_ = previous_scores + history.validation_scores
             self.best_validation_score_ = max(self.validation_scores_)
 
-    def _network_to_train(self, X, seed: int, continuing: bool) -> Network:
-        """The fitted network when continuing, else a new one (at PCA with init="pca").
+    def _network_to_continue(self, X, seed: int) -> Network:
+        """The fitted network, to train further.
 
         Runs in the strategy's scope: a fitted network built under another
         strategy is rebuilt under this one with its weights, because
         variables belong to the strategy they were created under.
         """
-        if continuing:
-            network = self._network
-            if network.strategy is not active_strategy():
-                network = self._build_network(X.shape[1], seed, params=self._network.params)
-                network.set_weights(self._network.get_weights())
-            return network
+        network = self._network
+        if network.strategy is not active_strategy():
+            network = self._build_network(X.shape[1], seed, params=self._network.params)
+            network.set_weights(self._network.get_weights())
+        return network
+
+    def _fresh_trainer(self, X, X_train, network_seed: int, training_seed: int) -> Trainer:
+        """A trainer for a new network, at PCA with ``init="pca"``.
+
+        Outside a ``tf.distribute`` strategy it is an idle pooled trainer of
+        the same structure when there is one (see :mod:`skae._reuse`): its
+        network returns to its remembered initial values when they were
+        built from the same seed, and otherwise takes those of a freshly
+        built network; either way nothing is traced again.
+        """
         # The PCA start sees every row, the held-out ones too: at the start
         # the network is then exactly the PCA a user would fit.
         start = None
         if self.init == "pca":
-            start = LinearStart.fit(X, self.n_components, seed)
-        return self._build_network(X.shape[1], seed, start=start)
+            start = LinearStart.fit(X, self.n_components, network_seed)
+        key = None
+        if active_strategy() is None:
+            batch_size = self._batch_size(X_train.shape[0])
+            key = structure_key(
+                type(self),
+                _network_params(self),
+                X.shape[1],
+                batch_size,
+                steps_per_epoch=-(-X_train.shape[0] // batch_size),
+            )
+        trainer = POOL.take(key) if key is not None else None
+        if trainer is not None and trainer.network.can_restart(network_seed):
+            trainer.network.restart(start, _network_params(self))
+        else:
+            network = self._build_network(X.shape[1], network_seed, start=start)
+            if key is None:
+                return self._new_trainer(network, X, X_train, training_seed)
+            network.remember_initial_state(network_seed)
+            if trainer is None:
+                trainer = self._new_trainer(network, X, X_train, training_seed)
+                trainer.pool_key = key
+                return trainer
+            trainer.network.restart_from(network)
+        unit = trainer.network.objective.loss_unit(X.shape[1], data_scale(X_train))
+        trainer.reset(training_seed, unit)
+        return trainer
 
     def _reusable_trainer(self, incremental: bool, continuing: bool, network=None):
         """The trainer (and optimiser state) this call continues with, or None.
@@ -315,33 +350,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return None
         return trainer
 
-    def _new_trainer(
-        self, network: Network, X, X_train, seed: int, pooled: bool = False
-    ) -> Trainer:
-        """A trainer with a new optimiser, sized to the training rows.
-
-        With ``pooled``, an idle trainer of the same structure is restarted
-        from ``network`` instead of tracing new compiled functions (see
-        :mod:`skae._reuse`); outside a ``tf.distribute`` strategy only.
-        """
+    def _new_trainer(self, network: Network, X, X_train, seed: int) -> Trainer:
+        """A trainer with a new optimiser, sized to the training rows."""
         batch_size = self._batch_size(X_train.shape[0])
         steps_per_epoch = -(-X_train.shape[0] // batch_size)
-        unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
-        key = None
-        if pooled and active_strategy() is None:
-            key = structure_key(
-                type(self), network.params, X.shape[1], batch_size, steps_per_epoch
-            )
-        trainer = POOL.take(key) if key is not None else None
-        if trainer is not None:
-            trainer.restart(network, seed, unit)
-            return trainer
         optimizer = make_optimizer(
             self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
         )
-        trainer = Trainer(network, optimizer, batch_size, self.shuffle, seed, unit)
-        trainer.pool_key = key
-        return trainer
+        unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
+        return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit)
 
     def _hold(self, network: Network, trainer: Trainer) -> None:
         """Keep the fitted network and trainer; a replaced network's pooled
@@ -426,11 +443,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             pca_path=source.init == "pca",
             start=start,
         )
-        network.params = {
-            key: clone(value, safe=False)
-            for key, value in source.get_params(deep=False).items()
-            if key != "distribute_strategy"
-        }
+        network.params = _network_params(source)
         return network
 
     def _validation_split(self, X, seed):
@@ -735,6 +748,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if weights is not None:
             self._network = self._build_network(self.n_features_in_, seed=0, params=params)
             self._network.set_weights(weights)
+
+
+def _network_params(source) -> dict:
+    """The parameters a network is built from (copies; no strategy)."""
+    return {
+        key: clone(value, safe=False)
+        for key, value in source.get_params(deep=False).items()
+        if key != "distribute_strategy"
+    }
 
 
 def _comparable(value):

@@ -162,6 +162,12 @@ class FixedLayer(keras.layers.Layer):
             )
             setattr(self, key, weight)
 
+    def set_values(self, values: dict) -> None:
+        """Assign new constants, converted exactly as at construction."""
+        for key, value in values.items():
+            weight = getattr(self, key)
+            weight.assign(_fixed_initializer(value)(weight.shape, dtype=weight.dtype))
+
 
 class Standardize(FixedLayer):
     """``(x - mean) / scale`` with a column mean vector and one scalar scale."""

@@ -75,6 +75,21 @@ class _EmptyStart:
         return None
 
 
+def _fixed_values(start, objective) -> dict:
+    """The weights of each fixed layer of the PCA path, by role, at ``start``
+    (``None``: zeros, for a network whose weights are loaded next)."""
+    values = start or _EmptyStart()
+    scale = values.code_scale(objective.whiten_codes)
+    return {
+        "standardize": {"mean": values.mean, "scale": values.scale},
+        "encode": {"kernel": values.encoding_matrix},
+        "code_scale": {"factor": scale},
+        "code_unscale": {"factor": scale},
+        "decode": {"kernel": values.decoding_matrix},
+        "reconstruction": {"mean": values.mean, "scale": values.scale},
+    }
+
+
 def active_strategy():
     """The ``tf.distribute`` strategy in scope, or None outside any scope."""
     return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
@@ -116,6 +131,10 @@ class Network:
         # The estimator parameters it was built from (set by the estimator).
         self.params: dict = {}
         self._compiled = {}
+        # The fixed layers of the PCA path by role (empty without one).
+        self._fixed: dict = {}
+        # (seed, initial values) once remember_initial_state was called.
+        self._initial_state = None
 
     @classmethod
     def build(
@@ -140,37 +159,86 @@ class Network:
         layers = LayerFactory(seed, l2, zero_outputs=pca_path)
         inputs = keras.Input((n_features,), name="inputs")
         code = keras.Input((n_components,), name="code_inputs")
+        fixed = {}
         if not pca_path:
             features = architecture.encode(inputs, layers)
             heads = objective.code_heads(features, n_components, layers)
             outputs = architecture.decode(code, n_features, layers)
         else:
-            heads, outputs = cls._pca_path(architecture, objective, inputs, code, layers, start)
+            heads, outputs, fixed = cls._pca_path(
+                architecture, objective, inputs, code, layers, start
+            )
         encoder = keras.Model(inputs, heads, name="encoder")
         decoder = keras.Model(code, outputs, name="decoder")
-        return cls(
+        network = cls(
             encoder, decoder, objective, objective.extra_variables(n_features, n_components, start)
         )
+        network._fixed = fixed
+        return network
 
     @staticmethod
     def _pca_path(architecture, objective, inputs, code, layers, start):
-        """Encoder heads and decoder output around a fixed PCA path."""
+        """Encoder heads, decoder output and fixed layers around a fixed PCA path."""
         n_features, n_components = inputs.shape[-1], code.shape[-1]
-        values = start or _EmptyStart()
-        scale = values.code_scale(objective.whiten_codes)
-        standardized = Standardize(n_features, values.mean, values.scale)(inputs)
-        linear = FixedProjection(n_features, n_components, values.encoding_matrix)(standardized)
+        values = _fixed_values(start, objective)
+        fixed = {
+            "standardize": Standardize(n_features, **values["standardize"]),
+            "encode": FixedProjection(n_features, n_components, **values["encode"]),
+            "code_scale": FixedScale(n_components, **values["code_scale"]),
+            "code_unscale": FixedScale(n_components, **values["code_unscale"], inverse=True),
+            "decode": FixedProjection(n_components, n_features, **values["decode"]),
+            "reconstruction": LinearReconstruction(
+                n_features, objective.output_space, **values["reconstruction"]
+            ),
+        }
+        standardized = fixed["standardize"](inputs)
+        linear = fixed["encode"](standardized)
         features = architecture.encode(standardized, layers)
         heads = objective.code_heads(features, n_components, layers, start, linear)
         heads["latent"] = heads["code"]
-        heads["code"] = FixedScale(n_components, scale)(heads["code"])
-        latent = objective.decoder_input(FixedScale(n_components, scale, inverse=True)(code))
+        heads["code"] = fixed["code_scale"](heads["code"])
+        latent = objective.decoder_input(fixed["code_unscale"](code))
         residual = architecture.decode(latent, n_features, layers)
-        linear_output = FixedProjection(n_components, n_features, values.decoding_matrix)(latent)
-        output = LinearReconstruction(
-            n_features, objective.output_space, values.mean, values.scale
+        output = fixed["reconstruction"](fixed["decode"](latent), residual)
+        return heads, output, fixed
+
+    # -- restarting a pooled network (see _reuse.py) --------------------------
+    def remember_initial_state(self, seed: int) -> None:
+        """Keep the variables' initial values, built from ``seed``, so that
+        :meth:`restart` can return to them without building the network."""
+        self._initial_state = (seed, [np.array(v.numpy()) for v in self.variables])
+
+    def can_restart(self, seed: int) -> bool:
+        """Whether :meth:`restart` gives exactly what a build from ``seed`` would.
+
+        Only the network's own fixed layers may hold the PCA start: an
+        objective that initialises weights from it (``start_dependent_weights``)
+        needs a new build for every start.
+        """
+        return (
+            self._initial_state is not None
+            and self._initial_state[0] == seed
+            and not self.objective.start_dependent_weights
         )
-        return heads, output(linear_output, residual)
+
+    def restart(self, start, params: dict) -> None:
+        """Return to the remembered initial values, at PCA start ``start``."""
+        for variable, value in zip(self.variables, self._initial_state[1], strict=True):
+            variable.assign(value)
+        if self._fixed:
+            for name, weights in _fixed_values(start, self.objective).items():
+                self._fixed[name].set_values(weights)
+        self.params = params
+
+    def restart_from(self, network: Network) -> None:
+        """Take the variables (and remembered initial values) of ``network``,
+        a freshly built network of the same structure."""
+        for target, value in zip(self.variables, network.variables, strict=True):
+            if target.shape != value.shape:
+                raise ValueError(f"cannot restart with variable {value.path} of another shape")
+            target.assign(value)
+        self.params = network.params
+        self._initial_state = network._initial_state
 
     # -- weights ------------------------------------------------------------
     @property

@@ -46,6 +46,11 @@ class BaseObjective(abc.ABC):
     #: ``"logit"`` if the decoder outputs logits of values in [0, 1],
     #: ``"linear"`` if it outputs values in the units of X.
     output_space: str = "linear"
+    #: Whether :meth:`code_heads` or :meth:`extra_variables` initialise
+    #: weights from the PCA start. If not, a later fit of the same structure
+    #: and seed restarts the network from its remembered initial values
+    #: instead of building it again; True (always build) is the safe default.
+    start_dependent_weights: bool = True
 
     # -- network construction -------------------------------------------
     @abc.abstractmethod
@@ -183,6 +188,9 @@ class Reconstruction(BaseObjective):
     dense layer of the encoder's features to them, so the code starts at
     PCA's.
     """
+
+    # The code head starts at zero whatever the start.
+    start_dependent_weights = False
 
     def __init__(self, loss: str = "mse") -> None:
         self.loss = loss

@@ -299,22 +299,14 @@ class Trainer:
         # The key of the pool this trainer may be reused from (None: never).
         self.pool_key: str | None = None
 
-    def restart(self, network: Network, seed: int, loss_unit: float) -> None:
-        """Give this trainer the state a new one for ``network`` would have.
+    def reset(self, seed: int, loss_unit: float) -> None:
+        """Return to the state of a new trainer with ``seed`` and ``loss_unit``.
 
-        ``network`` is a freshly built network of the same structure; its
-        variables (initial weights, PCA start, layer seeds) are copied into
-        this trainer's network and it is then dropped, so the compiled
-        functions traced for this trainer's network train the new fit. The
-        optimiser returns to its initial state, and the seeds and loss unit
-        to the new fit's.
+        For a pooled trainer (see _reuse.py) whose network was restarted:
+        the optimiser goes back to its initial state, and the seeds and the
+        loss unit are the new fit's, so the compiled functions traced for
+        this trainer train the new fit exactly as new ones would.
         """
-        own = self.network
-        for target, value in zip(own.variables, network.variables, strict=True):
-            if target.shape != value.shape:
-                raise ValueError(f"cannot restart with variable {value.path} of another shape")
-            target.assign(value)
-        own.params = network.params
         for variable, value in zip(
             self.optimizer.variables, self._initial_optimizer_state, strict=True
         ):
