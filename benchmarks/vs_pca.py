@@ -103,15 +103,15 @@ def _text():
     return vectorizer.fit_transform(docs_train), vectorizer.transform(docs_test), y_train, y_test
 
 
-def _manifold(make):
-    """A 2-D manifold in 3-D, lifted to 100 features by a random smooth map plus noise."""
+def manifold(make, n_samples: int = 3000, n_features: int = 100, test_size=0.3):
+    """A 2-D manifold in 3-D, lifted to ``n_features`` by a random smooth map plus noise."""
     rng = np.random.default_rng(0)
-    points, _ = make(n_samples=3000, random_state=0)
+    points, _ = make(n_samples=n_samples, random_state=0)
     points = (points - points.mean(axis=0)) / points.std(axis=0)
-    lift = rng.standard_normal((3, 100))
-    X = np.tanh(points @ lift + rng.uniform(-1, 1, 100))
+    lift = rng.standard_normal((3, n_features))
+    X = np.tanh(points @ lift + rng.uniform(-1, 1, n_features))
     X += 0.05 * rng.standard_normal(X.shape)
-    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    X_train, X_test = train_test_split(X, test_size=test_size, random_state=0)
     return X_train, X_test, None, None
 
 
@@ -177,8 +177,8 @@ def main() -> None:
         "digits": (_digits, (2, 8, 30), False),
         "MNIST 300": (lambda: _mnist(300), (2, 8, 30), False),
         "text TF-IDF": (_text, (2, 8, 30, 100), True),
-        "swiss roll": (lambda: _manifold(make_swiss_roll), (2, 8, 30), False),
-        "S curve": (lambda: _manifold(make_s_curve), (2, 8, 30), False),
+        "swiss roll": (lambda: manifold(make_swiss_roll), (2, 8, 30), False),
+        "S curve": (lambda: manifold(make_s_curve), (2, 8, 30), False),
     }
     if args.mnist_full:
         datasets["MNIST 60000"] = (lambda: _mnist(60000), (2, 8, 30), False)
