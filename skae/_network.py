@@ -208,6 +208,11 @@ class Network:
         :meth:`restart` can return to them without building the network."""
         self._initial_state = (seed, [np.array(v.numpy()) for v in self.variables])
 
+    @property
+    def has_initial_state(self) -> bool:
+        """Whether :meth:`remember_initial_state` was called."""
+        return self._initial_state is not None
+
     def can_restart(self, seed: int) -> bool:
         """Whether :meth:`restart` gives exactly what a build from ``seed`` would.
 
@@ -216,7 +221,7 @@ class Network:
         needs a new build for every start.
         """
         return (
-            self._initial_state is not None
+            self.has_initial_state
             and self._initial_state[0] == seed
             and not self.objective.start_dependent_weights
         )

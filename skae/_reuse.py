@@ -47,10 +47,14 @@ _LOOP_PARAMS = frozenset(
         "warm_start",
     }
 )
-# Idle trainers kept per process, the least recently used dropped first.
-# Enough for the candidates of a small search interleaved in one process;
-# the MNIST network's trainer (weights and Adam moments) is about 36 MiB.
-MAX_IDLE = 4
+# Idle trainers kept per process, the least recently returned dropped
+# first, within a memory budget. Eight covers the structures of a typical
+# grid: with four, a grid of 6 structures on Dask workers compiled them
+# again in every search, and worker memory grew by about 3.5 MiB per fit
+# (benchmarks/scaling.py --dask). The MNIST network's trainer (weights,
+# remembered initial values, Adam moments) is about 50 MiB.
+MAX_IDLE = 8
+MAX_IDLE_BYTES = 256 * 1024**2
 
 
 def structure_key(
@@ -90,9 +94,11 @@ class TrainerPool:
     different trainer.
     """
 
-    def __init__(self, max_idle: int = MAX_IDLE) -> None:
+    def __init__(self, max_idle: int = MAX_IDLE, max_bytes: int = MAX_IDLE_BYTES) -> None:
         self.max_idle = max_idle
-        self._idle: OrderedDict[tuple[str, int], object] = OrderedDict()
+        self.max_bytes = max_bytes
+        # (key, id) -> (trainer, its size in bytes), least recent first.
+        self._idle: OrderedDict[tuple[str, int], tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, key: str):
@@ -100,14 +106,17 @@ class TrainerPool:
         with self._lock:
             for slot in self._idle:
                 if slot[0] == key:
-                    return self._idle.pop(slot)
+                    return self._idle.pop(slot)[0]
         return None
 
-    def give_back(self, key: str, trainer) -> None:
-        """Make ``trainer`` available to the next fit with ``key``."""
+    def give_back(self, key: str, trainer, nbytes: int = 0) -> None:
+        """Make ``trainer`` (``nbytes`` of variables) available to the next
+        fit with ``key``, dropping the least recent ones beyond the limits."""
         with self._lock:
-            self._idle[(key, id(trainer))] = trainer
-            while len(self._idle) > self.max_idle:
+            self._idle[(key, id(trainer))] = (trainer, nbytes)
+            while len(self._idle) > self.max_idle or (
+                sum(size for _, size in self._idle.values()) > self.max_bytes
+            ):
                 self._idle.popitem(last=False)
 
     def lend(self, owner, key: str, trainer) -> weakref.finalize:
@@ -117,7 +126,7 @@ class TrainerPool:
         owner itself when it stops using the trainer's network; ``detach()``
         keeps the trainer with the owner for good.
         """
-        lease = weakref.finalize(owner, self.give_back, key, trainer)
+        lease = weakref.finalize(owner, self.give_back, key, trainer, trainer.nbytes())
         # At interpreter exit there is no next fit to give it to.
         lease.atexit = False
         return lease

@@ -253,6 +253,10 @@ def _worker_lost(epoch: int, error: Exception) -> RuntimeError:
     )
 
 
+def _variable_bytes(variable) -> int:
+    return int(np.prod(variable.shape)) * np.dtype(variable.dtype).itemsize
+
+
 class Trainer:
     """Owns the optimiser and the compiled epoch functions of a network.
 
@@ -298,6 +302,12 @@ class Trainer:
         self._n_features = network.encoder.input.shape[-1]
         # The key of the pool this trainer may be reused from (None: never).
         self.pool_key: str | None = None
+
+    def nbytes(self) -> int:
+        """Bytes held in variables: network, remembered initial values, optimiser."""
+        network = sum(_variable_bytes(v) for v in self.network.variables)
+        remembered = network if self.network.has_initial_state else 0
+        return network + remembered + sum(_variable_bytes(v) for v in self.optimizer.variables)
 
     def reset(self, seed: int, loss_unit: float) -> None:
         """Return to the state of a new trainer with ``seed`` and ``loss_unit``.

@@ -129,15 +129,22 @@ def test_refit_returns_the_old_trainer_and_a_failed_fit_keeps_the_model():
     assert clone(est).fit(X)._trainer is first_trainer
 
 
-def test_pool_keeps_at_most_max_idle_trainers():
-    pool = TrainerPool(max_idle=2)
-    trainers = [object() for _ in range(3)]
-    for i, trainer in enumerate(trainers):
-        pool.give_back(f"key{i}", trainer)
+def test_pool_keeps_at_most_max_idle_trainers_and_bytes():
+    pool = TrainerPool(max_idle=2, max_bytes=100)
+    trainers = [object() for _ in range(4)]
+    for i, trainer in enumerate(trainers[:3]):
+        pool.give_back(f"key{i}", trainer, nbytes=10)
     # The least recently returned one was dropped.
     assert pool.take("key0") is None
     assert pool.take("key2") is trainers[2]
     assert pool.take("key2") is None
+    # Beyond the byte budget the older ones go too, and a trainer larger
+    # than the budget is not kept at all.
+    pool.give_back("key3", trainers[3], nbytes=95)
+    assert pool.take("key1") is None
+    assert pool.take("key3") is trainers[3]
+    pool.give_back("key3", trainers[3], nbytes=101)
+    assert pool.take("key3") is None
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
