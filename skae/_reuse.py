@@ -1,19 +1,23 @@
 """Reuse of compiled trainers across fits of the same structure.
 
 Tracing a new network's compiled epoch and inference functions is most of
-the cost of a small fit: on 2 CPU cores a repeat fit of a 100 x 10
-``AutoEncoder`` for one epoch took 1.0 s, of which about 1.0 s went to
-tracing and 0.1 s to creating the optimiser. Cross-validation and searches
-fit one clone per fold, all with the same structure, so this module keeps
-the :class:`~skae._training.Trainer` (network, optimiser and traced
-functions) of a fitted estimator once the estimator is garbage collected,
-and lends it to the next fit with the same key.
+the cost of a small fit: on 2 idle CPU cores a repeat fit of a 100 x 10
+``AutoEncoder`` for one epoch took 1.03 s when it compiled afresh and
+0.055 s when it reused a trainer (``benchmarks/search.py``).
+Cross-validation and searches fit one clone per fold, all with the same
+structure, so this module keeps the :class:`~skae._training.Trainer`
+(network, optimiser and traced functions) of a fitted estimator once the
+estimator is garbage collected or refitted, and lends it to the next fit
+with the same key.
 
-A reused trainer is first given the exact state a new one would have: the
-variables of a freshly built network (the new fit's seeds and PCA start),
-a zeroed optimiser, the new training seed and loss unit. The traced graphs
-are the same ones a new trainer would trace, so a fit that reuses one is
-bit-identical to one that compiles afresh.
+A reused trainer is first given the exact state a new one would have. Its
+network returns to the initial values it remembered when they were built
+from the same seed, with the new PCA start loaded into its fixed layers;
+otherwise (another seed, or an objective whose weights depend on the
+start) it takes the variables of a freshly built network. The optimiser
+returns to its initial state, and the training seed and the loss unit are
+the new fit's. The traced graphs are the ones a new trainer would trace,
+so a fit that reuses one is bit-identical to one that compiles afresh.
 
 A trainer is lent to one estimator at a time. It comes back only when that
 estimator is garbage collected or refitted, and never once the estimator
