@@ -48,6 +48,7 @@ ESTIMATORS = {
     "DAE": skae.DenoisingAutoEncoder,
     "SAE": skae.SparseAutoEncoder,
     "VAE": skae.VariationalAutoEncoder,
+    "CAE": skae.ContractiveAutoEncoder,
     "ResNet": skae.ResNetAutoEncoder,
 }
 
