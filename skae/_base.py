@@ -310,28 +310,26 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         start = None
         if self.init == "pca":
             start = LinearStart.fit(X, self.n_components, network_seed)
+        params = _network_params(self)
         key = None
         if active_strategy() is None:
             batch_size = self._batch_size(X_train.shape[0])
             key = structure_key(
                 type(self),
-                _network_params(self),
+                params,
                 X.shape[1],
                 batch_size,
                 steps_per_epoch=-(-X_train.shape[0] // batch_size),
             )
         trainer = POOL.take(key) if key is not None else None
         if trainer is not None and trainer.network.can_restart(network_seed):
-            trainer.network.restart(start, _network_params(self))
+            trainer.network.restart(start, params)
         else:
             network = self._build_network(X.shape[1], network_seed, start=start)
-            if key is None:
-                return self._new_trainer(network, X, X_train, training_seed)
-            network.remember_initial_state(network_seed)
+            if key is not None:
+                network.remember_initial_state(network_seed)
             if trainer is None:
-                trainer = self._new_trainer(network, X, X_train, training_seed)
-                trainer.pool_key = key
-                return trainer
+                return self._new_trainer(network, X, X_train, training_seed, pool_key=key)
             trainer.network.restart_from(network)
         unit = trainer.network.objective.loss_unit(X.shape[1], data_scale(X_train))
         trainer.reset(training_seed, unit)
@@ -350,7 +348,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return None
         return trainer
 
-    def _new_trainer(self, network: Network, X, X_train, seed: int) -> Trainer:
+    def _new_trainer(
+        self, network: Network, X, X_train, seed: int, pool_key: str | None = None
+    ) -> Trainer:
         """A trainer with a new optimiser, sized to the training rows."""
         batch_size = self._batch_size(X_train.shape[0])
         steps_per_epoch = -(-X_train.shape[0] // batch_size)
@@ -358,7 +358,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
         )
         unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
-        return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit)
+        return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit, pool_key)
 
     def _hold(self, network: Network, trainer: Trainer) -> None:
         """Keep the fitted network and trainer; a replaced network's pooled

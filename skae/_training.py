@@ -272,6 +272,9 @@ class Trainer:
         The objective's loss is minimised in this unit (see the objectives'
         ``loss_unit``), so the gradients do not depend on the units of X;
         losses are reported back in the objective's own units.
+    pool_key : str or None
+        The key under which the trainer may be reused by later fits (see
+        _reuse.py); None for one that never is.
     """
 
     def __init__(
@@ -282,6 +285,7 @@ class Trainer:
         shuffle: bool,
         seed: int,
         loss_unit: float = 1.0,
+        pool_key: str | None = None,
     ):
         self.network = network
         self.optimizer = optimizer
@@ -298,10 +302,12 @@ class Trainer:
         self._rng = np.random.default_rng(seed)
         self._variables = network.trainable_variables
         optimizer.build(self._variables)
-        self._initial_optimizer_state = [variable.numpy() for variable in optimizer.variables]
+        self.pool_key = pool_key
+        # What reset() returns the optimiser to; only a pooled trainer is reset.
+        self._initial_optimizer_state = (
+            [variable.numpy() for variable in optimizer.variables] if pool_key else None
+        )
         self._n_features = network.encoder.input.shape[-1]
-        # The key of the pool this trainer may be reused from (None: never).
-        self.pool_key: str | None = None
 
     def nbytes(self) -> int:
         """Bytes held in variables: network, remembered initial values, optimiser."""
