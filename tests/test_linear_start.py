@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skae import (
     AutoEncoder,
+    ContractiveAutoEncoder,
     DenoisingAutoEncoder,
     ResNetAutoEncoder,
     SparseAutoEncoder,
@@ -101,11 +102,17 @@ def test_vae_starts_as_probabilistic_pca(X):
 
 
 @pytest.mark.parametrize("factor", [2.0**10, 2.0**-10])
-def test_training_does_not_depend_on_the_scale_of_X(X, factor):
-    # Powers of two scale floats exactly: the whole run must be identical.
+@pytest.mark.parametrize(
+    "estimator",
+    [AutoEncoder, DenoisingAutoEncoder, SparseAutoEncoder, ContractiveAutoEncoder],
+    ids=lambda cls: cls.__name__,
+)
+def test_training_does_not_depend_on_the_scale_of_X(X, factor, estimator):
+    # Powers of two scale floats exactly: the whole run must be identical,
+    # the denoising noise (in units of the data's spread) included.
     params = {"n_components": 3, "random_state": 0, **SMALL}
-    reference = AutoEncoder(**params).fit(X)
-    scaled = AutoEncoder(**params).fit(X * factor)
+    reference = estimator(**params).fit(X)
+    scaled = estimator(**params).fit(X * factor)
     assert scaled.n_iter_ == reference.n_iter_
     assert_array_equal(scaled.transform(X * factor), reference.transform(X) * factor)
     assert_allclose(scaled.loss_curve_, np.multiply(reference.loss_curve_, factor**2), rtol=1e-6)
