@@ -44,13 +44,15 @@ class _BlockFunction:
         if blocks.shape[0] == 1:
             if self._one is None:
                 spec = tf.TensorSpec([INFERENCE_BLOCK_ROWS, self._width], tf.float32)
-                self._one = tf.function(self._body).get_concrete_function(spec)
+                self._one = tf.function(self._body, autograph=False).get_concrete_function(spec)
             # An explicit tensor skips the function's own argument conversion,
             # about 45 us of a 0.6 ms one-row call.
             return self._one(tf.constant(blocks[0])).numpy()
         if self._many is None:
             spec = tf.TensorSpec([None, INFERENCE_BLOCK_ROWS, self._width], tf.float32)
-            stacked = tf.function(lambda x: tf.map_fn(self._body, x, parallel_iterations=2))
+            stacked = tf.function(
+                lambda x: tf.map_fn(self._body, x, parallel_iterations=2), autograph=False
+            )
             self._many = stacked.get_concrete_function(spec)
         out = self._many(tf.constant(blocks)).numpy()
         return out.reshape(-1, *out.shape[2:])

@@ -50,27 +50,55 @@ class FusedAdamStep:
     formula (``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, epsilon
     outside the square root). The moment estimates are Keras' own slot
     variables, so the optimiser stays a normal Keras optimiser.
+
+    Outside a ``tf.distribute`` strategy the scalars the kernel reads
+    (``beta**t``, the casts) are computed once per step rather than once per
+    variable, and each variable is updated directly rather than through the
+    default strategy's per-variable ``update`` wrapper: the same values, in
+    fewer operations: on the digits network (12 variables) the traced step
+    has 240 graph nodes instead of 361.
     """
 
     def update_step(self, gradient, variable, learning_rate):
         if self.amsgrad:
             return super().update_step(gradient, variable, learning_rate)
-        dtype = variable.dtype
+        return self._fused_update(
+            gradient, variable, self._adam_scalars(variable.dtype, learning_rate)
+        )
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        if self.amsgrad or tf.distribute.has_strategy():
+            return super()._backend_update_step(grads, trainable_variables, learning_rate)
+        scalars = {}
+        for gradient, variable in zip(grads, trainable_variables, strict=True):
+            if isinstance(variable, keras.Variable):
+                variable = variable.value
+            if variable.dtype not in scalars:
+                scalars[variable.dtype] = self._adam_scalars(variable.dtype, learning_rate)
+            self._fused_update(gradient, variable, scalars[variable.dtype])
+
+    def _adam_scalars(self, dtype, learning_rate) -> dict:
+        """The scalar inputs of ``ResourceApplyAdam`` for variables of ``dtype``."""
         step = tf.cast(self.iterations + 1, dtype)
         beta_1 = tf.cast(self.beta_1, dtype)
         beta_2 = tf.cast(self.beta_2, dtype)
+        return {
+            "beta1_power": tf.pow(beta_1, step),
+            "beta2_power": tf.pow(beta_2, step),
+            "lr": tf.cast(learning_rate, dtype),
+            "beta1": beta_1,
+            "beta2": beta_2,
+            "epsilon": tf.cast(self.epsilon, dtype),
+        }
+
+    def _fused_update(self, gradient, variable, scalars: dict):
         index = self._get_variable_index(variable)
         return tf.raw_ops.ResourceApplyAdam(
             var=variable.handle,
             m=self._momentums[index].handle,
             v=self._velocities[index].handle,
-            beta1_power=tf.pow(beta_1, step),
-            beta2_power=tf.pow(beta_2, step),
-            lr=tf.cast(learning_rate, dtype),
-            beta1=beta_1,
-            beta2=beta_2,
-            epsilon=tf.cast(self.epsilon, dtype),
-            grad=tf.cast(gradient, dtype),
+            grad=tf.cast(gradient, variable.dtype),
+            **scalars,
         )
 
 
@@ -333,12 +361,15 @@ class Trainer:
         self._loss_unit.assign(self.loss_unit)
 
     # Concrete functions with fixed signatures: one trace per Trainer,
-    # whatever the number of rows, and no per-call argument matching.
+    # whatever the number of rows, and no per-call argument matching. The
+    # loop is an explicit tf.while_loop, so tracing skips AutoGraph's
+    # conversion of every function the step calls (objectives, layers).
     @functools.cached_property
     def _dense_epoch(self):
         spec = tf.TensorSpec([None, self._n_features], tf.float32)
         return tf.function(
-            lambda x: self._epoch(tf.shape(x)[0], lambda rows: tf.gather(x, rows))
+            lambda x: self._epoch(tf.shape(x)[0], lambda rows: tf.gather(x, rows)),
+            autograph=False,
         ).get_concrete_function(spec)
 
     @functools.cached_property
@@ -349,7 +380,7 @@ class Trainer:
                 tf.size(indptr) - 1, lambda rows: _csr_rows(csr, rows, self._n_features)
             )
 
-        return tf.function(epoch).get_concrete_function(
+        return tf.function(epoch, autograph=False).get_concrete_function(
             tf.TensorSpec([None], tf.int64),
             tf.TensorSpec([None], tf.int64),
             tf.TensorSpec([None], tf.float32),
@@ -404,9 +435,13 @@ class Trainer:
             short = tf.cast((remainder > 0) & (remainder < self._n_replicas), n_samples.dtype)
             n_batches -= short
             n_samples -= short * remainder
-        total = tf.constant(0.0)
-        for b in tf.range(n_batches):
-            total += self._step(take(order[b * self.batch_size : (b + 1) * self.batch_size]))
+
+        def step(b, total):
+            batch = take(order[b * self.batch_size : (b + 1) * self.batch_size])
+            return b + 1, total + self._step(batch)
+
+        start = (tf.zeros_like(n_batches), tf.constant(0.0))
+        _, total = tf.while_loop(lambda b, _: b < n_batches, step, start)
         return total / tf.cast(n_samples, tf.float32)
 
     def _stream_epoch(self, X) -> float:

@@ -1,8 +1,10 @@
 """The private Keras optimizer API that ``skae/_training.py`` relies on.
 
 The fused optimiser steps (``FusedAdamStep``, ``FusedNesterovSGD``) read
-Keras' slot variables through private attributes, and the memory-leak fix
-``_skip_single_replica_all_reduce`` replaces a private method. A Keras
+Keras' slot variables through private attributes, ``FusedAdamStep``
+replaces the private ``_backend_update_step`` outside a strategy, and the
+memory-leak fix ``_skip_single_replica_all_reduce`` replaces a private
+method. A Keras
 release that renames any of them breaks the fused steps, or worse, switches
 the leak fix off without an error (its ``hasattr`` guard then does nothing).
 These tests fail first, naming the installed Keras version.
@@ -31,6 +33,9 @@ SLOTS = {
     "sgd": ("momentums",),
 }
 FUSED = sorted(name for name, slots in SLOTS.items() if slots)
+# The method each fused optimizer updates one variable with, outside a
+# strategy: FusedAdamStep's own per-step loop calls `_fused_update`.
+UPDATES = {"adam": "_fused_update", "adamw": "_fused_update", "sgd": "update_step"}
 SHAPES = [(4, 3), (3,)]
 
 
@@ -96,19 +101,20 @@ def test_fused_steps_find_keras_slot_variables(name, monkeypatch):
         callable(getattr(optimizer, "_get_variable_index", None)),
         "optimizers have no `_get_variable_index(variable)` method",
     )
-    # Keras must still route every variable through `update_step`, and the
-    # index of what it passes must point at that variable's slots.
+    # Every variable must go through the fused update, and the index of
+    # what it is passed must point at that variable's slots.
     seen = []
-    fused_step = optimizer.update_step
+    fused_update = getattr(optimizer, UPDATES[name])
 
-    def spy(gradient, variable, learning_rate):
+    def spy(gradient, variable, *args):
         seen.append(variable)
-        return fused_step(gradient, variable, learning_rate)
+        return fused_update(gradient, variable, *args)
 
-    monkeypatch.setattr(optimizer, "update_step", spy)
+    monkeypatch.setattr(optimizer, UPDATES[name], spy)
     _apply(optimizer, variables)
     _fail_unless(
-        len(seen) == len(variables), "apply() no longer calls `update_step` once per variable"
+        len(seen) == len(variables),
+        f"apply() no longer calls `{UPDATES[name]}` once per variable",
     )
     for variable, shape in zip(seen, SHAPES, strict=True):
         index = optimizer._get_variable_index(variable)
@@ -127,7 +133,44 @@ def test_fused_steps_find_keras_slot_variables(name, monkeypatch):
         assert np.all(keras.ops.convert_to_numpy(variable) != 0)
 
 
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_keras_applies_adam_through_backend_update_step(monkeypatch):
+    # FusedAdamStep computes Adam's scalars once per step in its
+    # `_backend_update_step`; Keras must still call it with the gradients,
+    # the variables and the learning rate (else every step falls back to
+    # `update_step`: the same values, more operations).
+    optimizer, variables = _built("adam")
+    calls = []
+    backend_update_step = optimizer._backend_update_step
+
+    def spy(grads, trainable_variables, learning_rate):
+        calls.append(len(trainable_variables))
+        return backend_update_step(grads, trainable_variables, learning_rate)
+
+    monkeypatch.setattr(optimizer, "_backend_update_step", spy)
+    _apply(optimizer, variables)
+    _fail_unless(
+        calls == [len(variables)],
+        "apply() no longer calls `_backend_update_step(grads, variables, learning_rate)`",
+    )
+
+
+def test_adam_matches_keras_adam():
+    # The fused kernel computes Keras' own Adam, step after step (to float32
+    # rounding: they order the operations differently, 7e-6 apart here).
+    optimizer, variables = _built("adam")
+    reference = [keras.Variable(np.zeros(shape, "float32")) for shape in SHAPES]
+    keras_adam = keras.optimizers.Adam(1e-2)
+    for _ in range(3):
+        _apply(optimizer, variables)
+        keras_adam.apply(_gradients(), reference)
+    for fused, plain in zip(variables, reference, strict=True):
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(fused), keras.ops.convert_to_numpy(plain), rtol=2e-5
+        )
+
+
+# FusedAdamStep's own step loop does no all-reduce outside a strategy.
+@pytest.mark.parametrize("name", sorted(set(OPTIMIZERS) - {"adam", "adamw"}))
 def test_single_replica_all_reduce_is_skipped(name, monkeypatch):
     optimizer, variables = _built(name)
     _fail_unless(
