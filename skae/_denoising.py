@@ -37,8 +37,8 @@ class DenoisingAutoEncoder(AutoEncoder):
         training rows' root mean column standard deviation for Gaussian
         noise with ``loss="mse"``, so that the default does not depend on
         the units of X; 0.1 otherwise (with the binary cross-entropy, whose
-        inputs lie in [0, 1], a standard deviation of 0.1). On the curved
-        manifolds of ``benchmarks/vs_pca.py`` with 30 components, twice
+        inputs lie in [0, 1], a standard deviation of 0.1). On the S-curve
+        manifold of ``benchmarks/vs_pca.py`` with 30 components, twice
         that noise kept no epoch better than the PCA start on clean
         held-out rows.
     clip : tuple of (float, float) or None, default=None
