@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits
 
 import skae._network as network_module
 import skae._training as training_module
-from skae import AutoEncoder, DivergenceError
+from skae import AutoEncoder, DenseArchitecture, DivergenceError
 from skae._training import CsrTensors, RowView, Trainer, make_optimizer, to_training_data
 
 KERAS_OPTIMIZERS = {
@@ -275,6 +275,30 @@ def test_fused_optimizer_steps_match_keras(name):
     for fused, reference, start in zip(*results, initial, strict=True):
         assert not np.allclose(fused, start)
         assert_allclose(fused, reference, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("init", ["pca", "random"])
+def test_partial_fit_on_all_rows_is_one_epoch_of_fit(init):
+    # benchmarks/mnist_record.py records the test error after each epoch with
+    # partial_fit and quotes it as the error of fit with max_iter=N: the same
+    # shuffles, decayed learning rates and PCA start, bit for bit.
+    X = np.random.default_rng(0).random((300, 12)).astype(np.float32)
+    params = {
+        **SMALL,
+        "architecture": DenseArchitecture((16,), activation="gelu", batch_normalization=True),
+        "loss": "binary_crossentropy",
+        "learning_rate_decay": 0.9,
+        "max_iter": 3,
+        "init": init,
+    }
+    del params["hidden_layer_sizes"]
+    whole = AutoEncoder(**params).fit(X)
+    epochs = AutoEncoder(**params)
+    for _ in range(params["max_iter"]):
+        epochs.partial_fit(X)
+    assert epochs.loss_curve_ == whole.loss_curve_
+    assert_array_equal(epochs.transform(X), whole.transform(X))
 
 
 def test_partial_fit_over_chunks_matches_fit():
