@@ -28,7 +28,7 @@ import argparse
 import time
 
 import numpy as np
-from _data import DEFAULT_MNIST_DIR, load_mnist, mnist_available
+from _data import DEFAULT_MNIST_DIR, mnist_images_or_skip
 from _measure import machine_description, matmul_gflops
 from sklearn.decomposition import PCA
 
@@ -77,12 +77,10 @@ def main(argv=None) -> None:
     parser.add_argument("--max-iter", type=int, default=RECORD["max_iter"], help="epochs")
     parser.add_argument("--quick", action="store_true", help="2 epochs on 6,000 images")
     args = parser.parse_args(argv)
-    if not mnist_available(args.data_dir):
-        print(f"MNIST IDX files not found in {args.data_dir}; skipping this benchmark.")
+    images = mnist_images_or_skip(args.data_dir)
+    if images is None:
         return
-
-    X_train, _ = load_mnist("train", args.data_dir)
-    X_test, _ = load_mnist("test", args.data_dir)
+    X_train, X_test = images
     epochs = args.max_iter
     if args.quick:
         X_train, X_test, epochs = X_train[:6000], X_test[:2000], 2

@@ -32,7 +32,7 @@ import resource
 import time
 
 import numpy as np
-from _data import DEFAULT_MNIST_DIR, load_mnist, mnist_available
+from _data import DEFAULT_MNIST_DIR, mnist_images_or_skip
 from _measure import machine_description
 from sklearn.decomposition import PCA
 
@@ -83,12 +83,10 @@ def main(argv=None) -> None:
         help="turn batch normalisation on (the ablation in docs/benchmarks.md)",
     )
     args = parser.parse_args(argv)
-    if not mnist_available(args.data_dir):
-        print(f"MNIST IDX files not found in {args.data_dir}; skipping this benchmark.")
+    images = mnist_images_or_skip(args.data_dir)
+    if images is None:
         return
-
-    X_train, _ = load_mnist("train", args.data_dir)
-    X_test, _ = load_mnist("test", args.data_dir)
+    X_train, X_test = images
     epochs = 1 if args.quick else args.max_iter
     resnet = {**RESNET, "batch_normalization": args.batch_normalization, "max_iter": epochs}
     if args.quick:
