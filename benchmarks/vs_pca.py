@@ -11,7 +11,7 @@ Each cell fits on the training rows and measures on held-out rows:
 
 Run::
 
-    python benchmarks/vs_pca.py                 # digits, MNIST 300, text, manifolds
+    python benchmarks/vs_pca.py                 # digits, MNIST 300, text, manifolds, tables
     python benchmarks/vs_pca.py --mnist-full    # adds MNIST with all 60,000 rows
 
 MNIST is read from ``../shared/data/mnist``; its rows are skipped with a
@@ -31,7 +31,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 from _data import load_mnist, mnist_available
-from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_wine,
+    make_s_curve,
+    make_swiss_roll,
+)
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -70,6 +77,16 @@ def _digits():
         X, y, test_size=0.3, stratify=y, random_state=0
     )
     return X_train, X_test, y_train, y_test
+
+
+def _table(load, standardize: bool, labelled: bool = True):
+    """A small tabular dataset that ships with scikit-learn, optionally standardised."""
+    X, y = load(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
+    if standardize:
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    return (X_train, X_test, y_train, y_test) if labelled else (X_train, X_test, None, None)
 
 
 def _mnist(n_train: int):
@@ -180,6 +197,14 @@ def main() -> None:
         "text TF-IDF": (_text, (2, 8, 30, 100), True),
         "swiss roll": (lambda: manifold(make_swiss_roll), (2, 8, 30), False),
         "S curve": (lambda: manifold(make_s_curve), (2, 8, 30), False),
+        # Small real tables, as a new user brings them: wine standardised;
+        # breast cancer both standardised and in its raw units (areas near
+        # 1,000 beside ratios near 0.1); diabetes as shipped (already
+        # scaled; a regression target, so no probe).
+        "wine": (lambda: _table(load_wine, True), (2, 8), False),
+        "breast cancer": (lambda: _table(load_breast_cancer, True), (2, 8), False),
+        "breast cancer raw": (lambda: _table(load_breast_cancer, False), (2, 8), False),
+        "diabetes": (lambda: _table(load_diabetes, False, labelled=False), (2, 5), False),
     }
     if args.mnist_full:
         datasets["MNIST 60000"] = (lambda: _mnist(60000), (2, 8, 30), False)
