@@ -45,9 +45,8 @@ def load_mnist(split: str, data_dir: str | Path | None = None):
 def mnist_images_or_skip(data_dir: str | Path | None = None):
     """``(X_train, X_test)`` MNIST images, or None after saying they are absent."""
     if not mnist_available(data_dir):
-        print(
-            f"MNIST IDX files not found in {data_dir or DEFAULT_MNIST_DIR}; skipping this benchmark."
-        )
+        directory = data_dir or DEFAULT_MNIST_DIR
+        print(f"MNIST IDX files not found in {directory}; skipping this benchmark.")
         return None
     return load_mnist("train", data_dir)[0], load_mnist("test", data_dir)[0]
 
