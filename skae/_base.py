@@ -52,8 +52,9 @@ _AUTO_MIN_BATCH = 16
 _AUTO_MAX_BATCH = 256
 # max_iter="auto": epochs for about this many row passes, within
 # [_AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS]: a 10,000 x 1,000 fit gets at most
-# 112 epochs (on 2 idle cores the VariationalAutoEncoder used all 112 in
-# 59.6 s, the AutoEncoder stopped early at 31 in 13.8 s; with 200 epochs the
+# 112 epochs (on 2 idle cores the VariationalAutoEncoder, monitoring its
+# ELBO, used all 112 in 59.6 s, the AutoEncoder stopped early at 31 in
+# 13.8 s; with 200 epochs the
 # VAE had taken 161 s on busy cores), while small data keeps 200 epochs
 # (about 3,000 steps of 16 to 256 rows).
 _AUTO_ROW_PASSES = 1_000_000
@@ -244,6 +245,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
 
+        scale = data_scale(X_train)
         strategy = self.distribute_strategy
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             _check_replicas(X_train.shape[0])
@@ -251,22 +253,27 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 network = self._network_to_continue(X, network_seed)
                 trainer = self._reusable_trainer(incremental, continuing, network)
                 if trainer is None:
-                    trainer = self._new_trainer(network, X, X_train, training_seed)
+                    trainer = self._new_trainer(network, X_train, scale, training_seed)
             else:
-                trainer = self._fresh_trainer(X, X_train, network_seed, training_seed)
+                trainer = self._fresh_trainer(X, X_train, scale, network_seed, training_seed)
             network = trainer.network
 
         previous_losses = list(self.loss_curve_) if continuing else []
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
         n_iter_no_change = None if incremental else self.n_iter_no_change
         max_iter = 1 if incremental else self._max_iter(X_train.shape[0])
+        # tol is relative to the unit of what is monitored: the held-out
+        # score with early stopping, else the training loss.
+        tol_unit = trainer.loss_unit
+        if early_stopping:
+            tol_unit = network.objective.validation_unit(X.shape[1], scale)
         history = train(
             trainer,
             to_training_data(X_train),
             max_iter=max_iter,
             epoch_offset=len(previous_losses),
             validation_data=X_val,
-            tol=self.tol * trainer.loss_unit,
+            tol=self.tol * tol_unit,
             n_iter_no_change=n_iter_no_change,
             restore_best_weights=early_stopping and self.restore_best_weights,
             record_start=not continuing,
@@ -296,7 +303,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             network.set_weights(self._network.get_weights())
         return network
 
-    def _fresh_trainer(self, X, X_train, network_seed: int, training_seed: int) -> Trainer:
+    def _fresh_trainer(
+        self, X, X_train, scale: float, network_seed: int, training_seed: int
+    ) -> Trainer:
         """A trainer for a new network, at PCA with ``init="pca"``.
 
         Outside a ``tf.distribute`` strategy it is an idle pooled trainer of
@@ -329,9 +338,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             if key is not None:
                 network.remember_initial_state(network_seed)
             if trainer is None:
-                return self._new_trainer(network, X, X_train, training_seed, pool_key=key)
+                return self._new_trainer(network, X_train, scale, training_seed, pool_key=key)
             trainer.network.restart_from(network)
-        unit = trainer.network.objective.loss_unit(X.shape[1], data_scale(X_train))
+        unit = trainer.network.objective.loss_unit(X.shape[1], scale)
         trainer.reset(training_seed, unit)
         return trainer
 
@@ -349,15 +358,16 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return trainer
 
     def _new_trainer(
-        self, network: Network, X, X_train, seed: int, pool_key: str | None = None
+        self, network: Network, X_train, scale: float, seed: int, pool_key: str | None = None
     ) -> Trainer:
-        """A trainer with a new optimiser, sized to the training rows."""
+        """A trainer with a new optimiser, sized to the training rows
+        (``scale``: their root mean column variance)."""
         batch_size = self._batch_size(X_train.shape[0])
         steps_per_epoch = -(-X_train.shape[0] // batch_size)
         optimizer = make_optimizer(
             self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
         )
-        unit = network.objective.loss_unit(X.shape[1], data_scale(X_train))
+        unit = network.objective.loss_unit(X_train.shape[1], scale)
         return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit, pool_key)
 
     def _hold(self, network: Network, trainer: Trainer) -> None:

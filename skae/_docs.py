@@ -138,9 +138,11 @@ n_iter_ : int
 loss_curve_ : list of float
     Mean training loss per epoch (including penalties).
 validation_scores_ : list of float
-    Score (as :meth:`score`) on the held-out rows before the first epoch
-    and after each epoch (``n_iter_ + 1`` values); only with early
-    stopping.
+    Score on the held-out rows before the first epoch and after each epoch
+    (``n_iter_ + 1`` values); only with early stopping. For every
+    estimator but :class:`VariationalAutoEncoder` it is :meth:`score`
+    (the negative reconstruction error); the VAE's ``monitor`` chooses
+    between the negative reconstruction error and the ELBO.
 best_validation_score_ : float
     Best of ``validation_scores_``; only with early stopping.
 encoder_ : keras.Model

@@ -286,7 +286,8 @@ class Network:
     def _function(self, name: str) -> _BlockFunction:
         """The compiled blockwise function of inference method ``name``.
 
-        ``"encode"``, ``"decode"`` and ``"score"``, or ``"code:<statistic>"``
+        ``"encode"``, ``"decode"``, ``"score"`` and ``"reconstruction"``
+        (minus the reconstruction error), or ``"code:<statistic>"``
         for an entry of the objective's ``code_statistics`` (such as the
         VAE's ``"code:std"``).
         """
@@ -296,6 +297,11 @@ class Network:
                 body, width = (lambda x: self.encoder(x, training=False)["code"]), n_features
             elif name == "score":
                 body, width = (lambda x: self.objective.score_samples(self, x)), n_features
+            elif name == "reconstruction":
+                width = n_features
+
+                def body(x):
+                    return self.objective.reconstruction_samples(self, x)
             elif name == "decode":
                 width = self.decoder.input.shape[-1]
 

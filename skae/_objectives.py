@@ -24,6 +24,18 @@ def _mean_over_features(values):
     return ops.mean(values, axis=-1)
 
 
+def _reconstruction_error(x, logits, from_logits: bool):
+    """Per-row mean over features: binary cross-entropy of logits, or squared error."""
+    if from_logits:
+        return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
+    return _mean_over_features(ops.square(x - logits))
+
+
+def _error_unit(squared: bool, scale: float) -> float:
+    """The error of predicting the mean: ``scale**2`` for the squared error, else 1."""
+    return scale**2 if squared else 1.0
+
+
 class BaseObjective(abc.ABC):
     """What training minimises: the contract between an objective and the network.
 
@@ -51,6 +63,10 @@ class BaseObjective(abc.ABC):
     #: and seed restarts the network from its remembered initial values
     #: instead of building it again; True (always build) is the safe default.
     start_dependent_weights: bool = True
+    #: What early stopping monitors on the held-out rows: ``"score"``
+    #: (:meth:`score_samples`) or ``"reconstruction"``
+    #: (:meth:`reconstruction_samples`).
+    monitored: str = "score"
 
     # -- network construction -------------------------------------------
     @abc.abstractmethod
@@ -121,6 +137,16 @@ class BaseObjective(abc.ABC):
         """
         return 1.0
 
+    def validation_unit(self, n_features: int, scale: float) -> float:
+        """The unit of the :attr:`monitored` score, in which early stopping measures ``tol``.
+
+        :meth:`loss_unit` for the score; for the reconstruction, the error of
+        predicting the mean (as :class:`Reconstruction`'s loss unit).
+        """
+        if self.monitored == "reconstruction":
+            return _error_unit(self.output_space == "linear", scale)
+        return self.loss_unit(n_features, scale)
+
     def to_input_space(self, logits):
         """Map decoder outputs to input space (the identity by default)."""
         return logits
@@ -179,6 +205,16 @@ class BaseObjective(abc.ABC):
         Each row's score must depend on that row only.
         """
 
+    def reconstruction_samples(self, network, x):
+        """Minus each row's error of reconstructing it from its code.
+
+        The mean over features of the squared error, or of the binary
+        cross-entropy for logit outputs: what ``inverse_transform(
+        transform(X))`` gives, scored as the reconstruction objectives' loss.
+        """
+        logits = network.decoder(network.encoder(x, training=False)["code"], training=False)
+        return -_reconstruction_error(x, logits, self.output_space == "logit")
+
 
 class Reconstruction(BaseObjective):
     """Plain reconstruction: the code is a linear layer, the loss an error.
@@ -209,7 +245,7 @@ class Reconstruction(BaseObjective):
         The minimised loss and ``tol`` then do not depend on the units of X
         (1.0 for the binary cross-entropy).
         """
-        return scale**2 if self.loss == "mse" else 1.0
+        return _error_unit(self.loss == "mse", scale)
 
     # -- network construction -------------------------------------------
     def code_activation(self, linear_start: bool):
@@ -237,9 +273,7 @@ class Reconstruction(BaseObjective):
 
     # -- training ---------------------------------------------------------
     def reconstruction_error(self, x, logits):
-        if self.loss == "binary_crossentropy":
-            return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
-        return _mean_over_features(ops.square(x - logits))
+        return _reconstruction_error(x, logits, self.loss == "binary_crossentropy")
 
     def training_loss(self, network, x, seed, unit: float = 1.0):
         """Per-sample loss in units of ``unit`` (see :meth:`loss_unit`).
@@ -252,8 +286,7 @@ class Reconstruction(BaseObjective):
         return self.reconstruction_error(x, logits) / unit + self.penalty(heads)
 
     def score_samples(self, network, x):
-        code = network.encoder(x, training=False)["code"]
-        return -self.reconstruction_error(x, network.decoder(code, training=False))
+        return self.reconstruction_samples(network, x)
 
 
 # The default corruption (noise_level="auto"). Measured with
@@ -376,10 +409,16 @@ class Variational(BaseObjective):
     # normal prior of probabilistic PCA.
     whiten_codes = False
 
-    def __init__(self, likelihood: str, beta: float, kl_warmup: int) -> None:
+    def __init__(
+        self, likelihood: str, beta: float, kl_warmup: int, monitor: str = "reconstruction"
+    ) -> None:
         self.likelihood = likelihood
         self.beta = beta
         self.kl_warmup = kl_warmup
+        # The ELBO can keep improving while the reconstructions from the
+        # posterior mean get worse (see the user guide), so by default
+        # early stopping monitors those, as for the other objectives.
+        self.monitored = "score" if monitor == "elbo" else "reconstruction"
         self._kl_weight = keras.Variable(
             beta if kl_warmup == 0 else 0.0, trainable=False, dtype="float32"
         )

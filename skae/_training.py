@@ -498,7 +498,7 @@ def _format_epoch(epoch, max_iter, loss, val_score, seconds):
 
 
 def _validation_score(network: Network, X) -> float:
-    return float(np.mean(network.apply("score", X, np.float64)))
+    return float(np.mean(network.apply(network.objective.monitored, X, np.float64)))
 
 
 def train(

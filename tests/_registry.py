@@ -74,7 +74,8 @@ ESTIMATORS = {
 
 # Configurations that need care: tuples, nested architecture objects, batch
 # normalisation statistics and dropout, variables outside the layers,
-# nonlinear codes, early-stopping attributes, user-built architectures.
+# nonlinear codes, early-stopping attributes (of a reconstruction score and
+# of the VAE's ELBO), user-built architectures.
 # The residual one reads rows of 64 features (8x8 images).
 CONFIGURATIONS = {
     "dense-two-layers": AutoEncoder(n_components=3, hidden_layer_sizes=(8, 4), **TINY),
@@ -89,6 +90,9 @@ CONFIGURATIONS = {
     ),
     "variational-bernoulli": VariationalAutoEncoder(
         n_components=2, hidden_layer_sizes=(8,), likelihood="bernoulli", **TINY
+    ),
+    "variational-elbo-early-stopping": VariationalAutoEncoder(
+        n_components=2, hidden_layer_sizes=(8,), monitor="elbo", early_stopping=True, **TINY
     ),
     "denoising-residual-8x8": DenoisingAutoEncoder(
         n_components=3,

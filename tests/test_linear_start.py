@@ -151,6 +151,35 @@ def test_validation_starts_with_the_pca_score_and_restores_it_when_unbeaten(X):
     assert_allclose(est.transform(X), pca.transform(X), atol=2e-5)
 
 
+@pytest.mark.parametrize("monitor", ["reconstruction", "elbo"])
+def test_vae_early_stopping_monitors_what_monitor_names(X, monitor, monkeypatch):
+    splits = []
+    original = VariationalAutoEncoder._validation_split
+
+    def spy(self, data, seed):
+        splits.append(original(self, data, seed))
+        return splits[-1]
+
+    monkeypatch.setattr(VariationalAutoEncoder, "_validation_split", spy)
+    est = VariationalAutoEncoder(
+        n_components=5, monitor=monitor, max_iter=5, early_stopping=True, random_state=0, **SMALL
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X)
+    X_val = splits[0][1]
+
+    def reconstruction_score(model):
+        return -np.mean((model.inverse_transform(model.transform(X_val)) - X_val) ** 2)
+
+    # The kept model is the best by the monitored score on the held-out rows.
+    kept = reconstruction_score(est) if monitor == "reconstruction" else est.score(X_val)
+    assert_allclose(est.best_validation_score_, kept, rtol=1e-5)
+    if monitor == "reconstruction":
+        # The start is scored as PCA's reconstruction, the one to beat.
+        assert_allclose(est.validation_scores_[0], reconstruction_score(PCA(5).fit(X)), rtol=1e-4)
+
+
 def test_stopping_at_max_iter_warns_as_mlp_does(X):
     est = AutoEncoder(n_components=2, max_iter=2, random_state=0, **SMALL)
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):

@@ -16,7 +16,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
 
-from skae import AutoEncoder, ResNetAutoEncoder
+from skae import AutoEncoder, ResNetAutoEncoder, VariationalAutoEncoder
 from skae.plotting import (
     LatentSpaceDisplay,
     LossCurveDisplay,
@@ -82,6 +82,25 @@ def test_loss_curve_rejects_other_estimators(digits):
         LossCurveDisplay.from_estimator(mlp)
     with pytest.raises(NotFittedError):
         LossCurveDisplay.from_estimator(AutoEncoder())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("monitor", ["reconstruction", "elbo"])
+def test_vae_loss_curve_puts_a_reconstruction_error_on_its_own_axis(digits, monitor):
+    vae = VariationalAutoEncoder(n_components=2, monitor=monitor, early_stopping=True, **FAST)
+    display = LossCurveDisplay.from_estimator(vae.fit(digits[0]))
+    np.testing.assert_allclose(
+        display.validation_line_.get_ydata(), -np.asarray(vae.validation_scores_)
+    )
+    # The negative ELBO (nats per row) and the squared error differ in units.
+    if monitor == "reconstruction":
+        assert display.validation_ax_ is not display.ax_
+        assert display.validation_ax_.get_ylabel() == "Validation reconstruction error"
+        assert display.validation_line_.get_color() != display.line_.get_color()
+    else:
+        assert display.validation_ax_ is display.ax_
+    legend = display.ax_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["training", "validation"]
 
 
 def test_loss_curve_plot_from_values():

@@ -23,6 +23,10 @@ class LossCurveDisplay(_Display):
         which starts with the loss before the first epoch (drawn at epoch 0).
     name : str, default=None
         Name of the estimator, used as the title.
+    validation_label : str, default=None
+        For a validation loss in other units than the training loss: the
+        label of a second y-axis, on the right, that the validation curve
+        is drawn against. None draws both curves against one axis.
 
     Attributes
     ----------
@@ -32,6 +36,10 @@ class LossCurveDisplay(_Display):
         Validation loss curve, None without validation loss.
     ax_ : matplotlib Axes
         Axes the curves are drawn on.
+    validation_ax_ : matplotlib Axes or None
+        Axes of the validation curve: ``ax_``, or its twin with the second
+        y-axis when ``validation_label`` is given; None without validation
+        loss.
     figure_ : matplotlib Figure
         Figure holding ``ax_``.
 
@@ -54,10 +62,18 @@ class LossCurveDisplay(_Display):
     'Epoch'
     """
 
-    def __init__(self, *, loss_curve, validation_loss=None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        loss_curve,
+        validation_loss=None,
+        name: str | None = None,
+        validation_label: str | None = None,
+    ) -> None:
         self.loss_curve = loss_curve
         self.validation_loss = validation_loss
         self.name = name
+        self.validation_label = validation_label
 
     def plot(
         self, ax=None, *, train_kwargs: dict | None = None, validation_kwargs: dict | None = None
@@ -96,10 +112,16 @@ class LossCurveDisplay(_Display):
         )
         loss = np.asarray(self.loss_curve, dtype=float)
         self.line_ = ax.plot(np.arange(1, loss.size + 1), loss, **train_style)[0]
-        self.validation_line_ = None
+        self.validation_line_ = self.validation_ax_ = None
         if self.validation_loss is not None:
             validation = np.asarray(self.validation_loss, dtype=float)
-            self.validation_line_ = ax.plot(
+            self.validation_ax_ = ax
+            if self.validation_label is not None:
+                self.validation_ax_ = ax.twinx()
+                self.validation_ax_.set_ylabel(self.validation_label)
+                # The twin's colour cycle starts afresh: keep the curves apart.
+                validation_style.setdefault("color", "C1")
+            self.validation_line_ = self.validation_ax_.plot(
                 # Aligned at the last epoch: a curve one longer than the
                 # training curve starts with the score before the first epoch.
                 np.arange(loss.size - validation.size + 1, loss.size + 1),
@@ -110,7 +132,9 @@ class LossCurveDisplay(_Display):
         ax.set_ylabel("Loss")
         if self.name is not None:
             ax.set_title(self.name)
-        ax.legend()
+        # One legend for both curves, also when they are on two axes.
+        lines = [self.line_] + ([self.validation_line_] if self.validation_line_ else [])
+        ax.legend(handles=lines)
         return self
 
     @classmethod
@@ -127,9 +151,13 @@ class LossCurveDisplay(_Display):
 
         The validation curve, drawn when the estimator was fitted with
         ``early_stopping=True``, is minus ``validation_scores_``: the loss on
-        the held-out rows without penalties or input corruption (for a
-        variational autoencoder, the negative ELBO with ``beta=1``), so its
-        level can differ from the training loss.
+        the held-out rows without penalties or input corruption, so its
+        level can differ from the training loss. A
+        :class:`~skae.VariationalAutoEncoder` trains on the negative ELBO
+        but, with ``monitor="reconstruction"`` (its default), monitors the
+        reconstruction error: that curve is drawn against a second y-axis.
+        With ``monitor="elbo"`` the validation curve is the negative ELBO
+        with ``beta=1``, against the training loss's axis.
 
         Parameters
         ----------
@@ -159,9 +187,13 @@ class LossCurveDisplay(_Display):
             # are accuracies or R^2, not negative losses.
             raise TypeError(f"LossCurveDisplay needs a skae autoencoder, got {default_name}.")
         scores = getattr(estimator, "validation_scores_", None)
+        # Only an objective that monitors something other than its score
+        # (the VAE's reconstruction) has validation losses in other units.
+        other_units = estimator._network.objective.monitored != "score"
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_loss=None if scores is None else -np.asarray(scores, dtype=float),
             name=default_name if name is None else name,
+            validation_label="Validation reconstruction error" if other_units else None,
         )
         return display.plot(ax=ax, train_kwargs=train_kwargs, validation_kwargs=validation_kwargs)
