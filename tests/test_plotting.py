@@ -96,11 +96,25 @@ def test_vae_loss_curve_puts_a_reconstruction_error_on_its_own_axis(digits, moni
     if monitor == "reconstruction":
         assert display.validation_ax_ is not display.ax_
         assert display.validation_ax_.get_ylabel() == "Validation reconstruction error"
+        assert display.ax_.get_ylabel() == "Training loss"
         assert display.validation_line_.get_color() != display.line_.get_color()
     else:
         assert display.validation_ax_ is display.ax_
+        assert display.ax_.get_ylabel() == "Loss"
     legend = display.ax_.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["training", "validation"]
+
+
+def test_loss_curves_sharing_axes_share_one_legend():
+    _, ax = plt.subplots()
+    for name in ("a", "b"):
+        LossCurveDisplay(loss_curve=[3.0, 2.0], validation_loss=[3.5, 2.5]).plot(
+            ax=ax,
+            train_kwargs={"label": f"{name} training"},
+            validation_kwargs={"label": f"{name} validation"},
+        )
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a training", "a validation", "b training", "b validation"]
 
 
 def test_loss_curve_plot_from_values():

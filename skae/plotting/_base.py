@@ -109,7 +109,9 @@ class _Display:
         """Return ``ax``, creating a figure when it is None, and record both."""
         plt = import_pyplot(f"{type(self).__name__}.plot")
         if ax is None:
-            _, ax = plt.subplots(figsize=figsize or self._default_figsize)
+            # Constrained layout keeps every label inside the figure, the
+            # right-hand axis label of a twin axis included.
+            _, ax = plt.subplots(figsize=figsize or self._default_figsize, layout="constrained")
         self.ax_ = ax
         self.figure_ = ax.figure
         return ax

@@ -129,12 +129,16 @@ class LossCurveDisplay(_Display):
                 **validation_style,
             )[0]
         ax.set_xlabel("Epoch")
-        ax.set_ylabel("Loss")
+        ax.set_ylabel("Loss" if self.validation_ax_ in (None, ax) else "Training loss")
         if self.name is not None:
             ax.set_title(self.name)
-        # One legend for both curves, also when they are on two axes.
-        lines = [self.line_] + ([self.validation_line_] if self.validation_line_ else [])
-        ax.legend(handles=lines)
+        # One legend for every curve on the axes (several displays can share
+        # them), the twin axis's included.
+        handles, labels = ax.get_legend_handles_labels()
+        if self.validation_ax_ not in (None, ax):
+            twin_handles, twin_labels = self.validation_ax_.get_legend_handles_labels()
+            handles, labels = handles + twin_handles, labels + twin_labels
+        ax.legend(handles, labels)
         return self
 
     @classmethod
