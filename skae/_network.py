@@ -45,9 +45,16 @@ class _BlockFunction:
             if self._one is None:
                 spec = tf.TensorSpec([INFERENCE_BLOCK_ROWS, self._width], tf.float32)
                 self._one = tf.function(self._body, autograph=False).get_concrete_function(spec)
-            # An explicit tensor skips the function's own argument conversion,
-            # about 45 us of a 0.6 ms one-row call.
-            return self._one(tf.constant(blocks[0])).numpy()
+            # An explicit tensor skips the function's own argument conversion
+            # (about 45 us of a 0.6 ms one-row call), and the flat entry
+            # point its argument binding (about 0.12 ms of 1 ms, measured on
+            # the digits network); the public call is the fallback should a
+            # TensorFlow release rename it (tests/test_network.py notices).
+            block = tf.constant(blocks[0])
+            call_flat = getattr(self._one, "_call_flat", None)
+            if call_flat is None:
+                return self._one(block).numpy()
+            return call_flat([block], self._one.captured_inputs).numpy()
         if self._many is None:
             spec = tf.TensorSpec([None, INFERENCE_BLOCK_ROWS, self._width], tf.float32)
             stacked = tf.function(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from sklearn.datasets import load_digits
 
 from skae import DenseArchitecture
@@ -59,6 +60,21 @@ def test_inference_is_independent_of_the_other_rows():
     assert codes.shape == (n, 3) and codes.dtype == np.float64
     np.testing.assert_array_equal(network.apply("encode", X[7:8], np.float64), codes[7:8])
     assert network.apply("encode", X[:0], np.float32).shape == (0, 3)
+
+
+def test_one_block_takes_the_flat_entry_point_with_the_public_calls_result():
+    # The one-block path calls TensorFlow's private ConcreteFunction._call_flat
+    # (falling back to the public call without it): fail first if a
+    # TensorFlow release renames it, and check it computes the same thing.
+    network = _network()
+    network.apply("encode", X[:1], np.float32)
+    one = network._function("encode")._one
+    assert hasattr(one, "_call_flat"), "TensorFlow renamed ConcreteFunction._call_flat"
+    block = np.zeros((INFERENCE_BLOCK_ROWS, X.shape[1]), np.float32)
+    block[:3] = X[:3]
+    np.testing.assert_array_equal(
+        network.apply("encode", X[:3], np.float32), one(tf.constant(block)).numpy()[:3]
+    )
 
 
 def test_code_statistics_come_from_the_objective():
