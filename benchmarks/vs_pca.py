@@ -11,8 +11,8 @@ Each cell fits on the training rows and measures on held-out rows:
 
 Run::
 
-    python benchmarks/vs_pca.py                 # digits, MNIST 300, text, manifolds, tables
-    python benchmarks/vs_pca.py --mnist-full    # adds MNIST with all 60,000 rows
+    python benchmarks/vs_pca.py               # digits, MNIST 300, text, manifolds, patches, tables
+    python benchmarks/vs_pca.py --mnist-full  # adds MNIST with all 60,000 rows
 
 MNIST is read from ``../shared/data/mnist``; its rows are skipped with a
 message when the files are absent.
@@ -35,12 +35,14 @@ from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
     load_digits,
+    load_sample_images,
     load_wine,
     make_s_curve,
     make_swiss_roll,
 )
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.image import extract_patches_2d
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -121,6 +123,18 @@ def _text():
     return vectorizer.fit_transform(docs_train), vectorizer.transform(docs_test), y_train, y_test
 
 
+def _image_patches():
+    """8 x 8 RGB patches of scikit-learn's two sample photographs, in [0, 1]."""
+    rng = np.random.RandomState(0)
+    patches = [
+        extract_patches_2d(image, (8, 8), max_patches=3000, random_state=rng)
+        for image in load_sample_images().images
+    ]
+    X = np.concatenate(patches).reshape(6000, -1) / 255.0
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    return X_train, X_test, None, None
+
+
 def manifold(make, n_samples: int = 3000, n_features: int = 100, test_size=0.3):
     """A 2-D manifold in 3-D, lifted to ``n_features`` by a random smooth map plus noise."""
     rng = np.random.default_rng(0)
@@ -197,6 +211,9 @@ def main() -> None:
         "text TF-IDF": (_text, (2, 8, 30, 100), True),
         "swiss roll": (lambda: manifold(make_swiss_roll), (2, 8, 30), False),
         "S curve": (lambda: manifold(make_s_curve), (2, 8, 30), False),
+        # Natural images: patches of the two photographs that ship with
+        # scikit-learn (no labels).
+        "image patches": (_image_patches, (2, 8, 30), False),
         # Small real tables, as a new user brings them: wine standardised;
         # breast cancer both standardised and in its raw units (areas near
         # 1,000 beside ratios near 0.1); diabetes as shipped (already

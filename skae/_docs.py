@@ -66,8 +66,9 @@ n_iter_no_change : int or None, default=10
 tol : float, default=1e-4
     Minimum improvement of the monitored score, relative to a loss that
     does not depend on the units of X: the error of predicting the mean
-    for ``loss="mse"``, nats per feature for the VAE, the loss itself for
-    the cross-entropy. Stopping at ``max_iter`` before that happens emits
+    for the squared error (``loss="mse"``, or the Gaussian VAE's
+    reconstruction), nats per feature for the VAE's ELBO, the loss itself
+    for the cross-entropy. Stopping at ``max_iter`` before that happens emits
     a :class:`~sklearn.exceptions.ConvergenceWarning`.
 restore_best_weights : bool, default=True
     With early stopping, end with the weights of the best validation epoch
