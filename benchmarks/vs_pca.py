@@ -130,7 +130,8 @@ def _image_patches():
         extract_patches_2d(image, (8, 8), max_patches=3000, random_state=rng)
         for image in load_sample_images().images
     ]
-    X = np.concatenate(patches).reshape(6000, -1) / 255.0
+    X = np.concatenate(patches)
+    X = X.reshape(len(X), -1) / 255.0
     X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
     return X_train, X_test, None, None
 

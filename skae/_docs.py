@@ -67,15 +67,20 @@ tol : float, default=1e-4
     Minimum improvement of the monitored score, relative to a loss that
     does not depend on the units of X: the error of predicting the mean
     for the squared error (``loss="mse"``, or the Gaussian VAE's
-    reconstruction), nats per feature for the VAE's ELBO, the loss itself
-    for the cross-entropy. Stopping at ``max_iter`` before that happens emits
+    reconstruction), nats per feature for the VAE's ELBO (monitored, or
+    the training loss without early stopping), the loss itself for the
+    cross-entropy. Stopping at ``max_iter`` before that happens emits
     a :class:`~sklearn.exceptions.ConvergenceWarning`.
 restore_best_weights : bool, default=True
     With early stopping, end with the weights of the best validation epoch
     (or the starting weights, if no epoch beat them).
 warm_start : bool, default=False
     Whether ``fit`` continues from the current weights instead of building a
-    new network.
+    new network. The network keeps what it was built from (architecture,
+    activation, ``init``, ``alpha`` and the objective's parameters, such
+    as ``loss``, ``noise_level``, ``beta`` or ``monitor``); the optimiser,
+    learning rate, batch size and stopping rules take their current
+    values.
 random_state : int, RandomState instance or None, default=None
     Seeds weights, shuffling and noise. An int gives reproducible fits
     without touching the global NumPy, TensorFlow or Keras state.

@@ -245,7 +245,7 @@ class Reconstruction(BaseObjective):
         The minimised loss and ``tol`` then do not depend on the units of X
         (1.0 for the binary cross-entropy).
         """
-        return _error_unit(self.loss == "mse", scale)
+        return _error_unit(self.output_space == "linear", scale)
 
     # -- network construction -------------------------------------------
     def code_activation(self, linear_start: bool):
@@ -273,7 +273,7 @@ class Reconstruction(BaseObjective):
 
     # -- training ---------------------------------------------------------
     def reconstruction_error(self, x, logits):
-        return _reconstruction_error(x, logits, self.loss == "binary_crossentropy")
+        return _reconstruction_error(x, logits, self.output_space == "logit")
 
     def training_loss(self, network, x, seed, unit: float = 1.0):
         """Per-sample loss in units of ``unit`` (see :meth:`loss_unit`).

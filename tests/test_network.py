@@ -64,16 +64,16 @@ def test_inference_is_independent_of_the_other_rows():
 
 def test_one_block_takes_the_flat_entry_point_with_the_public_calls_result():
     # The one-block path calls TensorFlow's private ConcreteFunction._call_flat
-    # (falling back to the public call without it): fail first if a
-    # TensorFlow release renames it, and check it computes the same thing.
+    # when it checks out, else the public call: fail first if a TensorFlow
+    # release changes it, and check the two compute the same thing.
     network = _network()
     network.apply("encode", X[:1], np.float32)
-    one = network._function("encode")._one
-    assert hasattr(one, "_call_flat"), "TensorFlow renamed ConcreteFunction._call_flat"
+    function = network._function("encode")
+    assert function._call_one is not function._one, "ConcreteFunction._call_flat changed"
     block = np.zeros((INFERENCE_BLOCK_ROWS, X.shape[1]), np.float32)
     block[:3] = X[:3]
     np.testing.assert_array_equal(
-        network.apply("encode", X[:3], np.float32), one(tf.constant(block)).numpy()[:3]
+        network.apply("encode", X[:3], np.float32), function._one(tf.constant(block)).numpy()[:3]
     )
 
 

@@ -97,7 +97,6 @@ def test_vae_loss_curve_puts_a_reconstruction_error_on_its_own_axis(digits, moni
         assert display.validation_ax_ is not display.ax_
         assert display.validation_ax_.get_ylabel() == "Validation reconstruction error"
         assert display.ax_.get_ylabel() == "Training loss"
-        assert display.validation_line_.get_color() != display.line_.get_color()
     else:
         assert display.validation_ax_ is display.ax_
         assert display.ax_.get_ylabel() == "Loss"
@@ -115,6 +114,28 @@ def test_loss_curves_sharing_axes_share_one_legend():
         )
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["a training", "a validation", "b training", "b validation"]
+
+
+def test_loss_curves_in_other_units_share_one_twin_axis():
+    _, ax = plt.subplots()
+    displays = [
+        LossCurveDisplay(
+            loss_curve=[3.0, 2.0], validation_loss=[0.5, 0.4], validation_label="error"
+        ).plot(
+            ax=ax,
+            train_kwargs={"label": f"{name} training"},
+            validation_kwargs={"label": f"{name} validation"},
+        )
+        for name in ("a", "b")
+    ]
+    assert displays[0].validation_ax_ is displays[1].validation_ax_ is not ax
+    assert len(ax.figure.axes) == 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a training", "b training", "a validation", "b validation"]
+    # Each model's curves share a colour; the models' colours differ.
+    colors = [(d.line_.get_color(), d.validation_line_.get_color()) for d in displays]
+    assert colors[0][0] == colors[0][1] != colors[1][0] == colors[1][1]
+    assert ax.get_zorder() > displays[0].validation_ax_.get_zorder()
 
 
 def test_loss_curve_plot_from_values():

@@ -8,6 +8,17 @@ from .._base import BaseAutoEncoder
 from ._base import _Display, _merge_style
 
 
+def _twin(ax, label: str):
+    """The twin of ``ax`` whose y-axis is ``label``: an earlier display's, or a new one."""
+    for other in ax.figure.axes:
+        if other is not ax and ax.get_shared_x_axes().joined(ax, other):
+            if other.get_ylabel() == label:
+                return other
+    twin = ax.twinx()
+    twin.set_ylabel(label)
+    return twin
+
+
 class LossCurveDisplay(_Display):
     """Training (and validation) loss per epoch of a fitted autoencoder.
 
@@ -117,10 +128,10 @@ class LossCurveDisplay(_Display):
             validation = np.asarray(self.validation_loss, dtype=float)
             self.validation_ax_ = ax
             if self.validation_label is not None:
-                self.validation_ax_ = ax.twinx()
-                self.validation_ax_.set_ylabel(self.validation_label)
-                # The twin's colour cycle starts afresh: keep the curves apart.
-                validation_style.setdefault("color", "C1")
+                self.validation_ax_ = _twin(ax, self.validation_label)
+                # The twin's colour cycle starts afresh: each model's two
+                # curves share its colour, told apart by the dashes.
+                validation_style.setdefault("color", self.line_.get_color())
             self.validation_line_ = self.validation_ax_.plot(
                 # Aligned at the last epoch: a curve one longer than the
                 # training curve starts with the score before the first epoch.
@@ -133,11 +144,15 @@ class LossCurveDisplay(_Display):
         if self.name is not None:
             ax.set_title(self.name)
         # One legend for every curve on the axes (several displays can share
-        # them), the twin axis's included.
+        # them) and on their twin.
         handles, labels = ax.get_legend_handles_labels()
         if self.validation_ax_ not in (None, ax):
             twin_handles, twin_labels = self.validation_ax_.get_legend_handles_labels()
             handles, labels = handles + twin_handles, labels + twin_labels
+            # The legend lives on ax: draw ax, with a see-through background,
+            # above its twin, so that no curve crosses the legend.
+            ax.set_zorder(self.validation_ax_.get_zorder() + 1)
+            ax.patch.set_visible(False)
         ax.legend(handles, labels)
         return self
 
