@@ -24,18 +24,6 @@ def _mean_over_features(values):
     return ops.mean(values, axis=-1)
 
 
-def _reconstruction_error(x, logits, from_logits: bool):
-    """Per-row mean over features: binary cross-entropy of logits, or squared error."""
-    if from_logits:
-        return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
-    return _mean_over_features(ops.square(x - logits))
-
-
-def _error_unit(squared: bool, scale: float) -> float:
-    """The error of predicting the mean: ``scale**2`` for the squared error, else 1."""
-    return scale**2 if squared else 1.0
-
-
 class BaseObjective(abc.ABC):
     """What training minimises: the contract between an objective and the network.
 
@@ -140,12 +128,17 @@ class BaseObjective(abc.ABC):
     def validation_unit(self, n_features: int, scale: float) -> float:
         """The unit of the :attr:`monitored` score, in which early stopping measures ``tol``.
 
-        :meth:`loss_unit` for the score; for the reconstruction, the error of
-        predicting the mean (as :class:`Reconstruction`'s loss unit).
+        :meth:`loss_unit` for the score, :meth:`reconstruction_unit` for the
+        reconstruction.
         """
         if self.monitored == "reconstruction":
-            return _error_unit(self.output_space == "linear", scale)
+            return self.reconstruction_unit(scale)
         return self.loss_unit(n_features, scale)
+
+    def reconstruction_unit(self, scale: float) -> float:
+        """The :meth:`reconstruction_error` of predicting the mean: ``scale**2``
+        for the squared error, 1.0 for the cross-entropy of logit outputs."""
+        return scale**2 if self.output_space == "linear" else 1.0
 
     def to_input_space(self, logits):
         """Map decoder outputs to input space (the identity by default)."""
@@ -213,7 +206,14 @@ class BaseObjective(abc.ABC):
         transform(X))`` gives, scored as the reconstruction objectives' loss.
         """
         logits = network.decoder(network.encoder(x, training=False)["code"], training=False)
-        return -_reconstruction_error(x, logits, self.output_space == "logit")
+        return -self.reconstruction_error(x, logits)
+
+    def reconstruction_error(self, x, logits):
+        """Per-row mean over features of the error of decoder outputs ``logits``:
+        the squared error, or the binary cross-entropy for logit outputs."""
+        if self.output_space == "logit":
+            return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
+        return _mean_over_features(ops.square(x - logits))
 
 
 class Reconstruction(BaseObjective):
@@ -245,7 +245,7 @@ class Reconstruction(BaseObjective):
         The minimised loss and ``tol`` then do not depend on the units of X
         (1.0 for the binary cross-entropy).
         """
-        return _error_unit(self.output_space == "linear", scale)
+        return self.reconstruction_unit(scale)
 
     # -- network construction -------------------------------------------
     def code_activation(self, linear_start: bool):
@@ -272,9 +272,6 @@ class Reconstruction(BaseObjective):
         return logits
 
     # -- training ---------------------------------------------------------
-    def reconstruction_error(self, x, logits):
-        return _reconstruction_error(x, logits, self.output_space == "logit")
-
     def training_loss(self, network, x, seed, unit: float = 1.0):
         """Per-sample loss in units of ``unit`` (see :meth:`loss_unit`).
 
