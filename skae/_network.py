@@ -20,6 +20,13 @@ INFERENCE_BATCH_SIZE = 8192
 # (subset and sample-order invariance). 64 rows is position-independent for
 # the layer widths we measured; 8, 32 and 128 are not.
 INFERENCE_BLOCK_ROWS = 64
+# Calls of at most this many rows may go through a block this small: on the
+# digits network one compiled call of 4 rows took 0.30 ms against 0.40 ms
+# for 64, a seventh of a one-row transform. Whether its rows equal those of
+# a 64-row block depends on the layer shapes (on the digits network they do,
+# on the MNIST network no block under 64 rows does; see
+# benchmarks/inference_blocks.py), so each compiled function checks once.
+SMALL_BLOCK_ROWS = 4
 
 
 class _BlockFunction:
@@ -28,27 +35,29 @@ class _BlockFunction:
     Both run the identical computation on every ``INFERENCE_BLOCK_ROWS``-row
     block, so a row gets the same result whichever path it takes. The
     single-block path skips the loop, which is most of the cost of
-    transforming one row. Each is a concrete function with a fixed input
-    signature, traced on first use: calling it skips tf.function's argument
-    matching.
+    transforming one row; calls of at most ``SMALL_BLOCK_ROWS`` rows take a
+    smaller block where its rows are bit-identical to the full block's. Each
+    is a concrete function with a fixed input signature, traced on first
+    use: calling it skips tf.function's argument matching.
     """
 
     def __init__(self, body, width: int) -> None:
         self._body = body
         self._width = width
         self._one = self._call_one = None
+        # The small-block call; False once it was found to round differently.
+        self._call_small = None
         self._many = None
 
-    def __call__(self, blocks: np.ndarray) -> np.ndarray:
-        """Apply the body to ``(k, block, width)`` blocks; returns ``k * block`` rows."""
+    def __call__(self, blocks: np.ndarray, n_rows: int) -> np.ndarray:
+        """Apply the body to ``(k, block, width)`` zero-padded blocks holding
+        ``n_rows`` rows; returns at least the first ``n_rows`` rows."""
         if blocks.shape[0] == 1:
-            if self._one is None:
-                spec = tf.TensorSpec([INFERENCE_BLOCK_ROWS, self._width], tf.float32)
-                one = tf.function(self._body, autograph=False).get_concrete_function(spec)
-                self._call_one, self._one = _fastest_call(one, spec), one
             # An explicit tensor skips the function's own argument conversion,
             # about 45 us of a 0.6 ms one-row call.
-            return self._call_one(tf.constant(blocks[0])).numpy()
+            if n_rows <= SMALL_BLOCK_ROWS and self._small_call():
+                return self._call_small(tf.constant(blocks[0, :SMALL_BLOCK_ROWS])).numpy()
+            return self._block_call()(tf.constant(blocks[0])).numpy()
         if self._many is None:
             spec = tf.TensorSpec([None, INFERENCE_BLOCK_ROWS, self._width], tf.float32)
             stacked = tf.function(
@@ -57,6 +66,37 @@ class _BlockFunction:
             self._many = stacked.get_concrete_function(spec)
         out = self._many(tf.constant(blocks)).numpy()
         return out.reshape(-1, *out.shape[2:])
+
+    def _compiled(self, n_rows: int):
+        """The concrete function of ``n_rows`` rows and its fastest entry point."""
+        spec = tf.TensorSpec([n_rows, self._width], tf.float32)
+        function = tf.function(self._body, autograph=False).get_concrete_function(spec)
+        return function, _fastest_call(function, spec)
+
+    def _block_call(self):
+        if self._one is None:
+            self._one, self._call_one = self._compiled(INFERENCE_BLOCK_ROWS)
+        return self._call_one
+
+    def _small_call(self) -> bool:
+        """Whether the small block serves few rows: checked once, on random
+        rows at every position of a full block."""
+        if self._call_small is None:
+            _, small = self._compiled(SMALL_BLOCK_ROWS)
+            rows = np.random.default_rng(0).standard_normal(
+                (INFERENCE_BLOCK_ROWS, self._width), dtype=np.float32
+            )
+            expected = self._block_call()(tf.constant(rows)).numpy()
+            same = all(
+                np.array_equal(
+                    small(tf.constant(rows[i : i + SMALL_BLOCK_ROWS])).numpy(),
+                    expected[i : i + SMALL_BLOCK_ROWS],
+                    equal_nan=True,
+                )
+                for i in range(0, INFERENCE_BLOCK_ROWS, SMALL_BLOCK_ROWS)
+            )
+            self._call_small = small if same else False
+        return self._call_small is not False
 
 
 def _fastest_call(function, spec: tf.TensorSpec):
@@ -357,7 +397,7 @@ class Network:
         out = None
         for start in range(0, max(n_samples, 1), INFERENCE_BATCH_SIZE):
             stop = min(start + INFERENCE_BATCH_SIZE, n_samples)
-            result = function(_padded_blocks(X, start, stop))
+            result = function(_padded_blocks(X, start, stop), stop - start)
             if out is None:
                 out = np.empty((n_samples, *result.shape[1:]), dtype=dtype)
             out[start:stop] = result[: stop - start]

@@ -7,7 +7,13 @@ from sklearn.datasets import load_digits
 
 from skae import DenseArchitecture
 from skae._linear import LinearStart
-from skae._network import INFERENCE_BLOCK_ROWS, Network
+from skae._network import (
+    INFERENCE_BLOCK_ROWS,
+    SMALL_BLOCK_ROWS,
+    Network,
+    _BlockFunction,
+    _padded_blocks,
+)
 from skae._objectives import BaseObjective, Reconstruction, Variational
 
 X = load_digits().data[:150] / 16.0
@@ -75,6 +81,24 @@ def test_one_block_takes_the_flat_entry_point_with_the_public_calls_result():
     np.testing.assert_array_equal(
         network.apply("encode", X[:3], np.float32), function._one(tf.constant(block)).numpy()[:3]
     )
+
+
+@pytest.mark.parametrize(
+    "body, small",
+    [
+        # Row by row: every block size gives the full block's rows.
+        (lambda x: 2.0 * x, True),
+        # Depends on how many rows share the call: the small block would
+        # give other rows, so few rows must still go through the full block.
+        (lambda x: x + tf.cast(tf.shape(x)[0], tf.float32), False),
+    ],
+)
+def test_few_rows_take_the_small_block_only_where_it_gives_the_full_blocks_rows(body, small):
+    function = _BlockFunction(body, X.shape[1])
+    for n_rows in (1, SMALL_BLOCK_ROWS, SMALL_BLOCK_ROWS + 1):
+        rows = function(_padded_blocks(X, 0, n_rows), n_rows)[:n_rows]
+        np.testing.assert_array_equal(rows, 2.0 * X[:n_rows] if small else X[:n_rows] + 64)
+    assert callable(function._call_small) == small
 
 
 def test_code_statistics_come_from_the_objective():
