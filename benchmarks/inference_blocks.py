@@ -34,7 +34,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import argparse
 import warnings
+from collections.abc import Iterator
 
+import keras
 import numpy as np
 import tensorflow as tf
 from _measure import machine_description, matmul_gflops, seconds_per_call
@@ -49,7 +51,7 @@ CALL_ROWS = (1, SMALL_BLOCK_ROWS, 16, INFERENCE_BLOCK_ROWS)
 BULK_ROWS = 10_000
 
 
-def _networks():
+def _networks() -> Iterator[tuple[str, AutoEncoder, np.ndarray]]:
     """(label, fitted estimator, rows to transform) of each network measured."""
     rng = np.random.default_rng(0)
     digits = load_digits().data / 16.0
@@ -72,7 +74,7 @@ def _networks():
         yield "MNIST 784-1000-500-250-30", mnist.fit(mnist_like), mnist_like
 
 
-def _compiled(encoder, n_rows: int, n_features: int):
+def _compiled(encoder: keras.Model, n_rows: int, n_features: int):
     spec = tf.TensorSpec([n_rows, n_features], tf.float32)
     function = tf.function(lambda x: encoder(x, training=False), autograph=False)
     return function.get_concrete_function(spec)
@@ -83,7 +85,7 @@ def _rows(X, n_rows: int) -> np.ndarray:
     return np.asarray(X[rng.integers(0, len(X), n_rows)], dtype=np.float32)
 
 
-def measure(label: str, estimator, X, repeats: int) -> list[str]:
+def measure(label: str, estimator: AutoEncoder, X: np.ndarray, repeats: int) -> list[str]:
     encoder = estimator.encoder_
     n_features = X.shape[1]
     block = _compiled(encoder, INFERENCE_BLOCK_ROWS, n_features)
@@ -107,7 +109,7 @@ def measure(label: str, estimator, X, repeats: int) -> list[str]:
     one = _rows(X, 1)
     transform_ms = seconds_per_call(estimator.transform, one, repeats=repeats) * 1e3
     keras_ms = seconds_per_call(encoder.predict_on_batch, one, repeats=repeats) * 1e3
-    small = callable(estimator._network._function("encode")._call_small)
+    small = estimator._network._function("encode")._small_block_matches
     lines.append(
         f"| {label} | `transform`, 1 row ({SMALL_BLOCK_ROWS if small else INFERENCE_BLOCK_ROWS}"
         f"-row block) | {transform_ms:.3f} ms | - |"

@@ -5,9 +5,11 @@ Usage::
     python benchmarks/probe_spread.py [--splits 3] [--seeds 3]
 
 ``vs_pca.py`` fits each cell once, on one train/test split, with
-``random_state=0``. Where a probe there falls more than one point below
-PCA's, this refits those cells (text TF-IDF at k = 8 with logistic
-regression; wine at k = 2 with 1-nearest-neighbour) on ``--splits`` splits
+``random_state=0``. This refits the cells where a probe fell more than
+one point below PCA's, at the time on a text corpus that still changed
+between processes (text TF-IDF at k = 8, the autoencoder and the denoising
+one, with logistic regression; wine at k = 2, the autoencoder and the
+sparse one, with 1-nearest-neighbour), on ``--splits`` splits
 (``train_test_split``'s ``random_state`` 0, 1, ...) with ``--seeds``
 estimator seeds each, and prints every run, then per estimator the mean,
 smallest and largest probe accuracy minus PCA's (TruncatedSVD's for text)
@@ -69,7 +71,7 @@ def main(argv=None) -> None:
                     )
         for label, points in differences.items():
             summary.append(
-                f"| {name} | {k} | {label} | {len(points)} | {np.mean(points):+.2f} | "
+                f"| {name} | {k} | {label} | {len(points)} | {np.mean(points) + 0.0:+.2f} | "
                 f"{min(points):+.1f} | {max(points):+.1f} | {row_points:.2f} |"
             )
     print(

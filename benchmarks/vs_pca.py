@@ -63,8 +63,9 @@ ESTIMATORS = {
 
 
 # Cells left out, with the reason printed in the table. A convolution
-# along a vocabulary has no meaning, and on 3,873-term rows one epoch of the
-# default ResNetAutoEncoder took 7 s on 489 rows (over 10 minutes a fit);
+# along a vocabulary has no meaning, and on rows of about 3,900 terms (the
+# corpus then kept numbers) one epoch of the default ResNetAutoEncoder took
+# 7 s on 489 rows (over 10 minutes a fit);
 # on all of MNIST a fit takes about 40 minutes (benchmarks/resnet_mnist.py
 # measures ResNetAutoEncoder on MNIST on its own).
 NOT_RUN = {

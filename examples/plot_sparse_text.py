@@ -95,14 +95,15 @@ def accuracy(model):
 # tiny. That needs no special settings: the network starts as PCA
 # (``init="pca"``), standardises its inputs by one global scale, and its
 # stopping tolerance ``tol`` is relative to the error of predicting the
-# mean. The one setting changed here is the number of epochs. With almost
-# 4,000 input columns every epoch is slow on a CPU, and the default
+# mean. The one setting changed here is the number of epochs. With over
+# 3,000 input columns every epoch is slow on a CPU, and the default
 # (``max_iter="auto"``: up to 200 epochs, stopped early once the held-out
-# error levels off) takes several times as long as this example's fixed
+# error levels off) takes about three times as long as this example's fixed
 # budget of 30 epochs (``max_iter=30, n_iter_no_change=None``), and
 # reaches lower errors: when we checked, the defaults stopped after 91
 # and 84 epochs at held-out relative errors of 0.681 and 0.589 (0.708 and
-# 0.613 after 30 epochs), and the two fits took 2.7 times as long.
+# 0.613 after 30 epochs), and fitting and scoring the two took 2.6 times
+# as long.
 results = {}
 for n_components in (2, 8):
     svd = TruncatedSVD(n_components=n_components, random_state=0).fit(X_train)

@@ -21,32 +21,37 @@ INFERENCE_BATCH_SIZE = 8192
 # the layer widths we measured; 8, 32 and 128 are not.
 INFERENCE_BLOCK_ROWS = 64
 # Calls of at most this many rows may go through a block this small: on the
-# digits network one compiled call of 4 rows took 0.30 ms against 0.40 ms
-# for 64, a seventh of a one-row transform. Whether its rows equal those of
-# a 64-row block depends on the layer shapes (on the digits network they do,
-# on the MNIST network no block under 64 rows does; see
-# benchmarks/inference_blocks.py), so each compiled function checks once.
+# default digits network one compiled call of 4 rows took 0.28 ms against
+# 0.39 ms for 64, about a tenth of a one-row transform. Whether its rows
+# equal those of a 64-row block depends on the layer shapes (on the digits
+# network they do; on the MNIST network blocks of 1, 4 and 16 rows do not;
+# see benchmarks/inference_blocks.py), so each compiled function checks,
+# again whenever the weights change.
 SMALL_BLOCK_ROWS = 4
 
 
 class _BlockFunction:
-    """``body`` compiled for one block and for a stack of blocks.
+    """``body`` compiled for one block, for a stack of blocks, and for a
+    small block.
 
-    Both run the identical computation on every ``INFERENCE_BLOCK_ROWS``-row
-    block, so a row gets the same result whichever path it takes. The
-    single-block path skips the loop, which is most of the cost of
-    transforming one row; calls of at most ``SMALL_BLOCK_ROWS`` rows take a
-    smaller block where its rows are bit-identical to the full block's. Each
-    is a concrete function with a fixed input signature, traced on first
-    use: calling it skips tf.function's argument matching.
+    The block and stack paths run the identical computation on every
+    ``INFERENCE_BLOCK_ROWS``-row block, so a row gets the same result
+    whichever it takes; the single-block path skips the loop, which is most
+    of the cost of transforming one row. Calls of at most
+    ``SMALL_BLOCK_ROWS`` rows take the small block only while it has been
+    found to give the full block's rows bit for bit. Each path is a
+    concrete function with a fixed input signature, traced on first use:
+    calling it skips tf.function's argument matching.
     """
 
     def __init__(self, body, width: int) -> None:
         self._body = body
         self._width = width
-        self._one = self._call_one = None
-        # The small-block call; False once it was found to round differently.
+        self._call_block = None
         self._call_small = None
+        # Whether the small block gives the full block's rows at the current
+        # weights: None until checked.
+        self._small_block_matches = None
         self._many = None
 
     def __call__(self, blocks: np.ndarray, n_rows: int) -> np.ndarray:
@@ -55,7 +60,7 @@ class _BlockFunction:
         if blocks.shape[0] == 1:
             # An explicit tensor skips the function's own argument conversion,
             # about 45 us of a 0.6 ms one-row call.
-            if n_rows <= SMALL_BLOCK_ROWS and self._small_call():
+            if 0 < n_rows <= SMALL_BLOCK_ROWS and self._small_block_serves():
                 return self._call_small(tf.constant(blocks[0, :SMALL_BLOCK_ROWS])).numpy()
             return self._block_call()(tf.constant(blocks[0])).numpy()
         if self._many is None:
@@ -67,36 +72,43 @@ class _BlockFunction:
         out = self._many(tf.constant(blocks)).numpy()
         return out.reshape(-1, *out.shape[2:])
 
-    def _compiled(self, n_rows: int):
-        """The concrete function of ``n_rows`` rows and its fastest entry point."""
+    def weights_changed(self) -> None:
+        """Check the small block again before its next use: a check on other
+        weights can pass by chance (output layers at zero, as at the PCA
+        start, hide rounding differences upstream)."""
+        self._small_block_matches = None
+
+    def _trace(self, n_rows: int):
+        """The fastest entry point of the body's concrete function of ``n_rows`` rows."""
         spec = tf.TensorSpec([n_rows, self._width], tf.float32)
         function = tf.function(self._body, autograph=False).get_concrete_function(spec)
-        return function, _fastest_call(function, spec)
+        return _fastest_call(function, spec)
 
     def _block_call(self):
-        if self._one is None:
-            self._one, self._call_one = self._compiled(INFERENCE_BLOCK_ROWS)
-        return self._call_one
+        """The full block's entry point, traced on first use."""
+        if self._call_block is None:
+            self._call_block = self._trace(INFERENCE_BLOCK_ROWS)
+        return self._call_block
 
-    def _small_call(self) -> bool:
-        """Whether the small block serves few rows: checked once, on random
-        rows at every position of a full block."""
-        if self._call_small is None:
-            _, small = self._compiled(SMALL_BLOCK_ROWS)
+    def _small_block_serves(self) -> bool:
+        """Whether the small block gives the full block's rows, checked on
+        random rows at every position of a full block. Non-finite results
+        prove nothing, so they count as a mismatch."""
+        if self._small_block_matches is None:
+            if self._call_small is None:
+                self._call_small = self._trace(SMALL_BLOCK_ROWS)
             rows = np.random.default_rng(0).standard_normal(
                 (INFERENCE_BLOCK_ROWS, self._width), dtype=np.float32
             )
             expected = self._block_call()(tf.constant(rows)).numpy()
-            same = all(
+            self._small_block_matches = bool(np.isfinite(expected).all()) and all(
                 np.array_equal(
-                    small(tf.constant(rows[i : i + SMALL_BLOCK_ROWS])).numpy(),
+                    self._call_small(tf.constant(rows[i : i + SMALL_BLOCK_ROWS])).numpy(),
                     expected[i : i + SMALL_BLOCK_ROWS],
-                    equal_nan=True,
                 )
                 for i in range(0, INFERENCE_BLOCK_ROWS, SMALL_BLOCK_ROWS)
             )
-            self._call_small = small if same else False
-        return self._call_small is not False
+        return self._small_block_matches
 
 
 def _fastest_call(function, spec: tf.TensorSpec):
@@ -298,6 +310,7 @@ class Network:
             for name, weights in _fixed_values(start, self.objective).items():
                 self._fixed[name].set_values(weights)
         self.params = params
+        self.weights_changed()
 
     def restart_from(self, network: Network) -> None:
         """Take the variables (and remembered initial values) of ``network``,
@@ -308,6 +321,7 @@ class Network:
             target.assign(value)
         self.params = network.params
         self._initial_state = network._initial_state
+        self.weights_changed()
 
     # -- weights ------------------------------------------------------------
     @property
@@ -343,6 +357,12 @@ class Network:
         self.decoder.set_weights(weights[n_enc : n_enc + n_dec])
         for variable, value in zip(self.extra_variables, weights[n_enc + n_dec :], strict=False):
             variable.assign(value)
+        self.weights_changed()
+
+    def weights_changed(self) -> None:
+        """Tell the compiled inference functions that the weights changed."""
+        for function in self._compiled.values():
+            function.weights_changed()
 
     # -- compiled inference -------------------------------------------------
     def _function(self, name: str) -> _BlockFunction:

@@ -475,6 +475,8 @@ class Trainer:
             if self.strategy is None:
                 raise
             raise _worker_lost(epoch, error) from error
+        finally:
+            self.network.weights_changed()
         return loss * self.loss_unit
 
 

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from sklearn.datasets import load_digits
 
-from skae import DenseArchitecture
+from skae import AutoEncoder, DenseArchitecture
 from skae._linear import LinearStart
 from skae._network import (
     INFERENCE_BLOCK_ROWS,
@@ -73,13 +73,16 @@ def test_one_block_takes_the_flat_entry_point_with_the_public_calls_result():
     # when it checks out, else the public call: fail first if a TensorFlow
     # release changes it, and check the two compute the same thing.
     network = _network()
-    network.apply("encode", X[:1], np.float32)
-    function = network._function("encode")
-    assert function._call_one is not function._one, "ConcreteFunction._call_flat changed"
+    spec = tf.TensorSpec([INFERENCE_BLOCK_ROWS, X.shape[1]], tf.float32)
+    public = tf.function(
+        lambda x: network.encoder(x, training=False)["code"]
+    ).get_concrete_function(spec)
+    entry = network._function("encode")._block_call()
+    assert not isinstance(entry, type(public)), "ConcreteFunction._call_flat changed"
     block = np.zeros((INFERENCE_BLOCK_ROWS, X.shape[1]), np.float32)
-    block[:3] = X[:3]
+    block[:7] = X[:7]
     np.testing.assert_array_equal(
-        network.apply("encode", X[:3], np.float32), function._one(tf.constant(block)).numpy()[:3]
+        network.apply("encode", X[:7], np.float32), public(tf.constant(block)).numpy()[:7]
     )
 
 
@@ -88,17 +91,43 @@ def test_one_block_takes_the_flat_entry_point_with_the_public_calls_result():
     [
         # Row by row: every block size gives the full block's rows.
         (lambda x: 2.0 * x, True),
+        # One value per row, as the scores are.
+        (lambda x: tf.reduce_sum(x, axis=1), True),
         # Depends on how many rows share the call: the small block would
         # give other rows, so few rows must still go through the full block.
         (lambda x: x + tf.cast(tf.shape(x)[0], tf.float32), False),
+        # Non-finite everywhere: the check proves nothing, so it fails.
+        (lambda x: x / 0.0, False),
     ],
 )
 def test_few_rows_take_the_small_block_only_where_it_gives_the_full_blocks_rows(body, small):
     function = _BlockFunction(body, X.shape[1])
-    for n_rows in (1, SMALL_BLOCK_ROWS, SMALL_BLOCK_ROWS + 1):
+    block = tf.function(body)(tf.constant(X[:INFERENCE_BLOCK_ROWS], tf.float32)).numpy()
+    for n_rows in (0, 1, SMALL_BLOCK_ROWS, SMALL_BLOCK_ROWS + 1):
         rows = function(_padded_blocks(X, 0, n_rows), n_rows)[:n_rows]
-        np.testing.assert_array_equal(rows, 2.0 * X[:n_rows] if small else X[:n_rows] + 64)
-    assert callable(function._call_small) == small
+        np.testing.assert_array_equal(rows, block[:n_rows])
+    assert function._small_block_matches == small
+
+
+def test_new_weights_check_the_small_block_again():
+    # A check can pass on weights that hide rounding differences (output
+    # layers at zero, as at the PCA start), so it must not outlive them.
+    network = _network()
+    network.apply("encode", X[:1], np.float32)
+    function = network._function("encode")
+    assert function._small_block_matches is not None
+    network.set_weights(network.get_weights())
+    assert function._small_block_matches is None
+    network.apply("encode", X[:1], np.float32)
+    assert function._small_block_matches is not None
+    # Training changes the weights too.
+    estimator = AutoEncoder(n_components=3, hidden_layer_sizes=(8,), random_state=0)
+    estimator.partial_fit(X)
+    estimator.transform(X[:1])
+    function = estimator._network._function("encode")
+    assert function._small_block_matches is not None
+    estimator.partial_fit(X)
+    assert function._small_block_matches is None
 
 
 def test_code_statistics_come_from_the_objective():
