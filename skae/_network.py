@@ -92,23 +92,30 @@ class _BlockFunction:
 
     def _small_block_serves(self) -> bool:
         """Whether the small block gives the full block's rows, checked on
-        random rows at every position of a full block. Non-finite results
-        prove nothing, so they count as a mismatch."""
+        random rows at every position of a full block."""
         if self._small_block_matches is None:
             if self._call_small is None:
                 self._call_small = self._trace(SMALL_BLOCK_ROWS)
             rows = np.random.default_rng(0).standard_normal(
                 (INFERENCE_BLOCK_ROWS, self._width), dtype=np.float32
             )
-            expected = self._block_call()(tf.constant(rows)).numpy()
-            self._small_block_matches = bool(np.isfinite(expected).all()) and all(
-                np.array_equal(
-                    self._call_small(tf.constant(rows[i : i + SMALL_BLOCK_ROWS])).numpy(),
-                    expected[i : i + SMALL_BLOCK_ROWS],
-                )
-                for i in range(0, INFERENCE_BLOCK_ROWS, SMALL_BLOCK_ROWS)
+            self._small_block_matches = gives_block_rows(
+                self._call_small, SMALL_BLOCK_ROWS, self._block_call(), rows
             )
         return self._small_block_matches
+
+
+def gives_block_rows(call, n_rows: int, block_call, rows: np.ndarray) -> bool:
+    """Whether ``call`` on each ``n_rows``-row slice of the full block ``rows``
+    returns, bit for bit, the rows ``block_call`` gives for that slice.
+
+    Non-finite results prove nothing, so they count as a mismatch.
+    """
+    expected = block_call(tf.constant(rows)).numpy()
+    return bool(np.isfinite(expected).all()) and all(
+        np.array_equal(call(tf.constant(rows[i : i + n_rows])).numpy(), expected[i : i + n_rows])
+        for i in range(0, len(rows), n_rows)
+    )
 
 
 def _fastest_call(function, spec: tf.TensorSpec):
