@@ -25,8 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 from sklearn.datasets import load_wine
-from sklearn.decomposition import PCA, TruncatedSVD
-from vs_pca import ESTIMATORS, _error, _probe, _table, _text
+from vs_pca import ESTIMATORS, _baseline, _error, _probe, _table, _text
 
 # (data, loader of one split, k, estimators, sparse input)
 CELLS = [
@@ -53,7 +52,7 @@ def main(argv=None) -> None:
         differences = {label: [] for label in labels}
         for split in range(args.splits):
             X_train, X_test, y_train, y_test = load(split_seed=split)
-            baseline = (TruncatedSVD if sparse else PCA)(k, random_state=0).fit(X_train)
+            baseline = _baseline(k, sparse).fit(X_train)
             codes = baseline.transform(X_train), baseline.transform(X_test)
             base_probe = _probe(*codes, y_train, y_test, sparse)
             base_error = _error(baseline, X_test)

@@ -169,6 +169,11 @@ def _error(model, X) -> float:
     return float(np.mean((_dense(X) - X_hat) ** 2))
 
 
+def _baseline(k: int, sparse: bool):
+    """What skae is compared with: TruncatedSVD for sparse input, else PCA."""
+    return (TruncatedSVD if sparse else PCA)(k, random_state=0)
+
+
 def _probe(codes_train, codes_test, y_train, y_test, linear: bool) -> float:
     if linear:
         probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
@@ -181,9 +186,7 @@ def run(name, data, ks, estimators, sparse: bool) -> list[str]:
     X_train, X_test, y_train, y_test = data
     rows = []
     for k in ks:
-        baseline = (TruncatedSVD(k, random_state=0) if sparse else PCA(k, random_state=0)).fit(
-            X_train
-        )
+        baseline = _baseline(k, sparse).fit(X_train)
         base_error = _error(baseline, X_test)
         base_probe = None
         if y_train is not None:
