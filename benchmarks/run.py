@@ -167,11 +167,12 @@ def run_case(case: Case) -> list[dict]:
         batch_normalization=skae_params.pop("batch_normalization", False),
     )
     # The same network and epochs as plain Keras: Glorot start, no held-out
-    # rows, no early stop.
+    # rows, no early stop, no nested dropout.
     skae_model = AutoEncoder(
         **skae_params,
         init="random",
         early_stopping=False,
+        nested_dropout=0.0,
         n_iter_no_change=None,
         random_state=SEED,
     )

@@ -24,8 +24,7 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Width of the code (the number of output features of ``transform``).
+    {n_components_parameter}
     {dense_parameters}
     {loss_parameter}
     {training_parameters}
@@ -66,7 +65,7 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
     def __init__(
         self,
-        n_components: int = 2,
+        n_components: int | float | str | None = 2,
         *,
         hidden_layer_sizes: tuple[int, ...] = (128, 64),
         activation: str = "relu",
@@ -74,6 +73,12 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         architecture=None,
         loss: str = "mse",
         init: str = "pca",
+        whiten: bool = False,
+        svd_solver: str = "auto",
+        iterated_power: int | str = "auto",
+        n_oversamples: int = 10,
+        power_iteration_normalizer: str = "auto",
+        nested_dropout: float = 0.1,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,

@@ -6,6 +6,7 @@ import contextlib
 import inspect
 import os
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import keras
@@ -21,17 +22,19 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
-from ._linear import LinearStart, data_scale
+from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
+from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
 from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import (
     OPTIMIZERS,
+    History,
     RowView,
     Trainer,
     is_streamed,
@@ -41,6 +44,8 @@ from ._training import (
 )
 
 _MAX_SEED = 2**31 - 1
+# PCA's parameters that control the SVD of the PCA start.
+_SVD_OPTIONS = ("svd_solver", "iterated_power", "n_oversamples", "power_iteration_normalizer")
 _FLOAT_DTYPES = (np.float64, np.float32)
 # early_stopping="auto" holds out rows only when at least this many would
 # be scored: fewer make the choice of the best epoch a coin toss.
@@ -116,7 +121,18 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            StrOptions({"mle"}),
+            None,
+        ],
+        "whiten": ["boolean"],
+        "svd_solver": [StrOptions({"auto", "full", "covariance_eigh", "arpack", "randomized"})],
+        "iterated_power": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "n_oversamples": [Interval(Integral, 1, None, closed="left")],
+        "power_iteration_normalizer": [StrOptions({"auto", "QR", "LU", "none"})],
+        "nested_dropout": [Interval(Real, 0, 1, closed="left")],
         "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_decay": [Interval(Real, 0, 1, closed="right")],
@@ -226,9 +242,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _train(self, X, *, incremental: bool, continuing: bool) -> None:
         """One fit, partial_fit or warm-started fit, in named steps.
 
-        Validate X, draw the seeds, hold out validation rows, get the
-        network (new, or the fitted one) and its trainer under the
-        distribution strategy, train, then set the fitted attributes.
+        Validate X, draw the seeds, hold out validation rows, choose the
+        code width, get the network (new, or the fitted one) and its
+        trainer under the distribution strategy, train, then set the fitted
+        attributes.
         """
         X = validate_data(
             self,
@@ -238,57 +255,168 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             dtype=_FLOAT_DTYPES,
         )
         _check_float32_range(X)
+        self._check_whiten()
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
         early_stopping = self._uses_early_stopping(X.shape[0], incremental)
         X_train, X_val = X, None
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
+        data = _FitData(
+            X, X_train, X_val, data_scale(X_train), network_seed, training_seed, incremental
+        )
 
-        scale = data_scale(X_train)
-        strategy = self.distribute_strategy
-        with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            _check_replicas(X_train.shape[0])
-            if continuing:
-                network = self._network_to_continue(X, network_seed)
-                trainer = self._reusable_trainer(incremental, continuing, network)
-                if trainer is None:
-                    trainer = self._new_trainer(network, X_train, scale, training_seed)
-            else:
-                trainer = self._fresh_trainer(X, X_train, scale, network_seed, training_seed)
-            network = trainer.network
+        if continuing:
+            run = self._run(data, self.n_components_, continuing=True)
+        elif _is_share(self.n_components) and not incremental:
+            run = self._run_for_share(data, self.n_components)
+        else:
+            run = self._run(data, self._code_width(X, network_seed), continuing=False)
+        history = run.history
+        if run.n_iter_no_change is not None and not (history.converged or history.interrupted):
+            self._warn_not_converged(run.max_iter, run.n_iter_no_change)
 
         previous_losses = list(self.loss_curve_) if continuing else []
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
-        n_iter_no_change = None if incremental else self.n_iter_no_change
-        max_iter = 1 if incremental else self._max_iter(X_train.shape[0])
-        # tol is relative to the unit of what is monitored: the held-out
-        # score with early stopping, else the training loss.
-        tol_unit = trainer.loss_unit
-        if early_stopping:
-            tol_unit = network.objective.validation_unit(X.shape[1], scale)
-        history = train(
-            trainer,
-            to_training_data(X_train),
-            max_iter=max_iter,
-            epoch_offset=len(previous_losses),
-            validation_data=X_val,
-            tol=self.tol * tol_unit,
-            n_iter_no_change=n_iter_no_change,
-            restore_best_weights=early_stopping and self.restore_best_weights,
-            record_start=not continuing,
-            verbose=self.verbose,
-        )
-        if n_iter_no_change is not None and not (history.converged or history.interrupted):
-            self._warn_not_converged(max_iter, n_iter_no_change)
-
-        self._hold(network, trainer)
-        self.n_components_ = self.n_components
+        self._hold(run.network, run.trainer)
+        self.n_components_ = run.network.n_components
         self.loss_curve_ = previous_losses + history.losses
         self.n_iter_ = len(self.loss_curve_)
         if early_stopping:
             self.validation_scores_ = previous_scores + history.validation_scores
             self.best_validation_score_ = max(self.validation_scores_)
+        self._set_pca_attributes(X, run, network_seed, continuing, incremental)
+
+    def _run(self, data: _FitData, width: int, *, continuing: bool) -> _Run:
+        """Get the network of ``width`` codes and its trainer, and train it."""
+        X, X_train = data.X, data.X_train
+        strategy = self.distribute_strategy
+        start = None
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            _check_replicas(X_train.shape[0])
+            if continuing:
+                network = self._network_to_continue(X, data.network_seed)
+                trainer = self._reusable_trainer(data.incremental, continuing, network)
+                if trainer is None:
+                    trainer = self._new_trainer(network, X_train, data.scale, data.training_seed)
+            else:
+                # The PCA start sees every row, the held-out ones too: at the
+                # start the network is then exactly the PCA a user would fit.
+                if self.init == "pca":
+                    start = LinearStart.fit(X, width, data.network_seed, self._svd_options())
+                trainer = self._fresh_trainer(data, width, start)
+            network = trainer.network
+
+        epoch_offset = len(self.loss_curve_) if continuing else 0
+        n_iter_no_change = None if data.incremental else self.n_iter_no_change
+        max_iter = 1 if data.incremental else self._max_iter(X_train.shape[0])
+        # tol is relative to the unit of what is monitored: the held-out
+        # score with early stopping, else the training loss.
+        tol_unit = trainer.loss_unit
+        if data.X_val is not None:
+            tol_unit = network.objective.validation_unit(X.shape[1], data.scale)
+        history = train(
+            trainer,
+            to_training_data(X_train),
+            max_iter=max_iter,
+            epoch_offset=epoch_offset,
+            validation_data=data.X_val,
+            tol=self.tol * tol_unit,
+            n_iter_no_change=n_iter_no_change,
+            restore_best_weights=data.X_val is not None and self.restore_best_weights,
+            record_start=not continuing,
+            verbose=self.verbose,
+        )
+        return _Run(trainer, history, start, max_iter, n_iter_no_change)
+
+    def _run_for_share(self, data: _FitData, share: float) -> _Run:
+        """Train at the smallest width whose codes explain ``share`` of the
+        variance of the held-out rows (the training rows without early
+        stopping).
+
+        A first network gets PCA's width for the share of the training rows.
+        Its codes are ordered, so each prefix is a narrower model: the
+        narrowest prefix that reaches the share is fitted on its own, and
+        kept if it reaches the share too (else one code more is tried, then
+        the first network is kept). A nonlinear network usually needs fewer
+        codes than PCA; it never gets more.
+        """
+        upper = pca_width(data.X_train, share, data.network_seed)
+        first = self._run(data, upper, continuing=False)
+        shares = first.explained_shares(data)
+        reached = np.flatnonzero(shares >= share)
+        width = int(reached[0]) + 1 if reached.size else upper
+        for candidate in range(width, min(width + 2, upper)):
+            run = self._run(data, candidate, continuing=False)
+            if run.explained_shares(data)[-1] >= share:
+                first.release()
+                return run
+            run.release()
+        return first
+
+    def _code_width(self, X, seed: int) -> int:
+        """The number of codes a new network gets for ``n_components``.
+
+        An int is the width itself; ``None`` keeps every component PCA
+        could (``min(n_samples, n_features)``); ``"mle"`` is the width
+        Minka's MLE picks for PCA; a share of variance, in ``partial_fit``
+        (which holds out no rows to measure it on), is PCA's width for that
+        share of the first chunk.
+        """
+        if self.n_components is None:
+            return min(X.shape)
+        if isinstance(self.n_components, Integral):
+            return int(self.n_components)
+        return pca_width(X, self.n_components, seed)
+
+    def _svd_options(self) -> dict:
+        """PCA's SVD parameters for the PCA start."""
+        return {name: getattr(self, name) for name in _SVD_OPTIONS}
+
+    def _check_whiten(self) -> None:
+        if not self.whiten:
+            return
+        if self.init != "pca":
+            raise ValueError(
+                "whiten=True scales the codes by the variances of the PCA start, "
+                "which init='random' does not have. Use init='pca' (the default), or "
+                "scale the codes afterwards (for example with StandardScaler)."
+            )
+        if self._objective().whiten_codes:
+            raise ValueError(
+                f"{type(self).__name__} with these parameters returns code activities "
+                "in (0, 1), not PCA scores, so whiten=True has no meaning; leave "
+                "whiten=False."
+            )
+
+    def _set_pca_attributes(
+        self, X, run: _Run, seed: int, continuing: bool, incremental: bool
+    ) -> None:
+        """PCA's fitted attributes, with PCA's names, shapes and dtypes
+        (see the class docstring and :mod:`skae._explained`)."""
+        dtype = X.dtype
+        if not continuing:
+            self.n_samples_ = 0
+            vars(self).pop("components_", None)
+            if run.start is not None:
+                self.mean_ = run.start.mean.astype(dtype)
+                self.components_ = run.start.components.astype(dtype)
+            else:
+                self.mean_ = column_moments(X)[0].astype(dtype)
+        # partial_fit counts every row it has seen, as IncrementalPCA's
+        # n_samples_seen_; fit the rows of its X.
+        self.n_samples_ = self.n_samples_ + X.shape[0] if incremental else X.shape[0]
+        explained, total, n_rows = explained_variance(run.network, X, seed)
+        self.explained_variance_ = explained.astype(dtype)
+        self.explained_variance_ratio_ = (
+            explained / total if total > 0 else np.zeros_like(explained)
+        ).astype(dtype)
+        self.singular_values_ = np.sqrt(np.maximum(explained, 0) * (n_rows - 1)).astype(dtype)
+        # Probabilistic PCA's noise variance: the variance left unexplained,
+        # spread over the directions beyond the codes.
+        n_left = min(n_rows, X.shape[1]) - len(explained)
+        residual = max(total - explained.sum(), 0.0)
+        self.noise_variance_ = dtype.type(residual / n_left if n_left > 0 else 0.0)
 
     def _network_to_continue(self, X, seed: int) -> Network:
         """The fitted network, to train further.
@@ -299,14 +427,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         network = self._network
         if network.strategy is not active_strategy():
-            network = self._build_network(X.shape[1], seed, params=self._network.params)
+            network = self._build_network(X.shape[1], seed, self._network.params)
             network.set_weights(self._network.get_weights())
         return network
 
-    def _fresh_trainer(
-        self, X, X_train, scale: float, network_seed: int, training_seed: int
-    ) -> Trainer:
-        """A trainer for a new network, at PCA with ``init="pca"``.
+    def _fresh_trainer(self, data: _FitData, width: int, start) -> Trainer:
+        """A trainer for a new network of ``width`` codes, at PCA ``start``
+        with ``init="pca"``.
 
         Outside a ``tf.distribute`` strategy it is an idle pooled trainer of
         the same structure when there is one (see :mod:`skae._reuse`): its
@@ -314,12 +441,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         built from the same seed, and otherwise takes those of a freshly
         built network; either way nothing is traced again.
         """
-        # The PCA start sees every row, the held-out ones too: at the start
-        # the network is then exactly the PCA a user would fit.
-        start = None
-        if self.init == "pca":
-            start = LinearStart.fit(X, self.n_components, network_seed)
-        params = _network_params(self)
+        X, X_train, network_seed = data.X, data.X_train, data.network_seed
+        params = _network_params(self, width)
         key = None
         if active_strategy() is None:
             batch_size = self._batch_size(X_train.shape[0])
@@ -334,14 +457,16 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if trainer is not None and trainer.network.can_restart(network_seed):
             trainer.network.restart(start, params)
         else:
-            network = self._build_network(X.shape[1], network_seed, start=start)
+            network = self._build_network(X.shape[1], network_seed, params=params, start=start)
             if key is not None:
                 network.remember_initial_state(network_seed)
             if trainer is None:
-                return self._new_trainer(network, X_train, scale, training_seed, pool_key=key)
+                return self._new_trainer(
+                    network, X_train, data.scale, data.training_seed, pool_key=key
+                )
             trainer.network.restart_from(network)
-        unit = trainer.network.objective.loss_unit(X.shape[1], scale)
-        trainer.reset(training_seed, unit)
+        unit = trainer.network.objective.loss_unit(X.shape[1], data.scale)
+        trainer.reset(data.training_seed, unit)
         return trainer
 
     def _reusable_trainer(self, incremental: bool, continuing: bool, network=None):
@@ -425,7 +550,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _build_network(
         self, n_features: int, seed: int, params: dict | None = None, start=None
     ) -> Network:
-        """Build a network from ``params`` (by default the current parameters).
+        """Build a network from ``params`` (see :func:`_network_params`; by
+        default the current parameters).
 
         The network records the parameters it was built from, so that pickle
         and :meth:`save` rebuild the fitted network even after ``set_params``
@@ -433,11 +559,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         of a new ``init="pca"`` network; rebuilt networks load their weights
         next.
         """
-        source = self
-        if params is not None:
-            # Networks stored before init existed were built without a PCA path.
-            source = clone(self).set_params(**{"init": "random", **params})
-            source._validate_params()
+        if params is None:
+            params = _network_params(self, self.n_components)
+        # Networks stored before a parameter existed were built as its
+        # value here says: without a PCA path, whitening or nested dropout.
+        source = clone(self).set_params(
+            **{"init": "random", "whiten": False, "nested_dropout": 0.0, **params}
+        )
+        source._validate_params()
         architecture = source._architecture()
         # The contract is encode and decode; a BaseArchitecture (or any
         # scikit-learn estimator) also checks its _parameter_constraints.
@@ -452,8 +581,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             source.alpha,
             pca_path=source.init == "pca",
             start=start,
+            whiten=source.whiten,
+            nested_dropout=source.nested_dropout,
         )
-        network.params = _network_params(source)
+        network.params = _network_params(source, source.n_components)
         return network
 
     def _validation_split(self, X, seed):
@@ -558,6 +689,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Mean per-sample score.
         """
         return float(np.mean(self.score_samples(X)))
+
+    # -- PCA's surface --------------------------------------------------------
+    def __getattr__(self, name: str):
+        # Only reached when normal lookup fails: PCA's names that have no
+        # honest meaning for this model say why instead of "no attribute".
+        reason = _NOT_LIKE_PCA.get(name)
+        if reason is not None and (name != "components_" or "mean_" in vars(self)):
+            raise AttributeError(f"{type(self).__name__} has no {name}: {reason}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- Keras access ------------------------------------------------------------
     @property
@@ -756,17 +896,85 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         params = state.pop("_network_params", None)
         super().__setstate__(state)
         if weights is not None:
-            self._network = self._build_network(self.n_features_in_, seed=0, params=params)
+            self._network = self._build_network(self.n_features_in_, 0, params)
             self._network.set_weights(weights)
 
 
-def _network_params(source) -> dict:
-    """The parameters a network is built from (copies; no strategy)."""
-    return {
+# PCA attributes and methods without an honest meaning here, and why.
+_COVARIANCE = (
+    "PCA's is the covariance of its linear Gaussian model, and this network's "
+    "reconstruction is not linear. For an estimate of the covariance of X, fit "
+    "sklearn.covariance.EmpiricalCovariance (or LedoitWolf) to X; for PCA's model, "
+    "use sklearn.decomposition.PCA."
+)
+_NOT_LIKE_PCA = {
+    "components_": (
+        "it was fitted with init='random', so its network has no fixed linear path "
+        "of principal axes. Fit with init='pca' (the default), or read encoder_ and "
+        "decoder_ for the network itself."
+    ),
+    "get_covariance": _COVARIANCE,
+    "get_precision": _COVARIANCE,
+}
+
+
+def _network_params(source, width: int) -> dict:
+    """The parameters a network of ``width`` codes is built from (copies;
+    no strategy; ``n_components`` is the width, whatever chose it)."""
+    params = {
         key: clone(value, safe=False)
         for key, value in source.get_params(deep=False).items()
         if key != "distribute_strategy"
     }
+    params["n_components"] = width
+    return params
+
+
+def _is_share(n_components) -> bool:
+    """Whether ``n_components`` is a share of variance, as PCA reads a float in (0, 1)."""
+    return isinstance(n_components, Real) and not isinstance(n_components, Integral)
+
+
+@dataclass
+class _FitData:
+    """The rows and seeds of one fit, as ``_train`` prepared them."""
+
+    X: object
+    X_train: object
+    X_val: object
+    scale: float
+    network_seed: int
+    training_seed: int
+    incremental: bool
+
+
+@dataclass
+class _Run:
+    """One trained network: its trainer, its training and its PCA start."""
+
+    trainer: Trainer
+    history: History
+    start: LinearStart | None
+    max_iter: int
+    n_iter_no_change: int | None
+
+    @property
+    def network(self) -> Network:
+        return self.trainer.network
+
+    def explained_shares(self, data: _FitData) -> np.ndarray:
+        """Share of the variance of the held-out rows (the training rows
+        without early stopping) that each prefix of the codes explains,
+        the codes after it at their mean over the training rows."""
+        rows = data.X_val if data.X_val is not None else data.X_train
+        seed = data.network_seed
+        mean = code_mean(self.network, rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed))
+        return explained_shares(self.network, rows_sample(rows, MAX_EXPLAINED_ROWS, seed), mean)
+
+    def release(self) -> None:
+        """Give the trainer of a run that is not kept back to the pool."""
+        if self.trainer.pool_key is not None:
+            POOL.give_back(self.trainer.pool_key, self.trainer, self.trainer.nbytes())
 
 
 def _comparable(value):

@@ -78,8 +78,7 @@ class ContractiveAutoEncoder(AutoEncoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Width of the code (the number of output features of ``transform``).
+    {n_components_parameter}
     contraction : float, default=0.1
         Weight of the Jacobian penalty relative to the reconstruction loss.
         For ``loss="mse"`` both are measured in the data's units (the
@@ -134,7 +133,7 @@ class ContractiveAutoEncoder(AutoEncoder):
 
     def __init__(
         self,
-        n_components: int = 2,
+        n_components: int | float | str | None = 2,
         *,
         contraction: float = 0.1,
         hidden_layer_sizes: tuple[int, ...] = (128, 64),
@@ -143,6 +142,12 @@ class ContractiveAutoEncoder(AutoEncoder):
         architecture=None,
         loss: str = "mse",
         init: str = "pca",
+        whiten: bool = False,
+        svd_solver: str = "auto",
+        iterated_power: int | str = "auto",
+        n_oversamples: int = 10,
+        power_iteration_normalizer: str = "auto",
+        nested_dropout: float = 0.1,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,

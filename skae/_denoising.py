@@ -26,8 +26,7 @@ class DenoisingAutoEncoder(AutoEncoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Width of the code (the number of output features of ``transform``).
+    {n_components_parameter}
     noise_type : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
         How inputs are corrupted during training.
     noise_level : float or "auto", default="auto"
@@ -90,7 +89,7 @@ class DenoisingAutoEncoder(AutoEncoder):
 
     def __init__(
         self,
-        n_components: int = 2,
+        n_components: int | float | str | None = 2,
         *,
         noise_type: str = "gaussian",
         noise_level: float | str = "auto",
@@ -101,6 +100,12 @@ class DenoisingAutoEncoder(AutoEncoder):
         architecture=None,
         loss: str = "mse",
         init: str = "pca",
+        whiten: bool = False,
+        svd_solver: str = "auto",
+        iterated_power: int | str = "auto",
+        n_oversamples: int = 10,
+        power_iteration_normalizer: str = "auto",
+        nested_dropout: float = 0.1,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,

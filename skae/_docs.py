@@ -23,6 +23,20 @@ architecture : architecture object, default=None
 loss : {"mse", "binary_crossentropy"}, default="mse"
     Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
     output and suits data scaled to [0, 1].""",
+    "n_components_parameter": """\
+n_components : int, float, "mle" or None, default=2
+    Width of the code (the number of output features of ``transform``),
+    or how to choose it, as :class:`~sklearn.decomposition.PCA` reads it:
+    an int is the width; a float in (0, 1) asks for the smallest width
+    whose reconstruction explains at least that share of the variance of
+    the held-out rows (the training rows without early stopping). A first
+    network gets PCA's width for that share; its codes are ordered (see
+    ``nested_dropout``), so the narrowest prefix that reaches the share is
+    fitted on its own and kept if it reaches the share too. The chosen
+    width, at most PCA's, is ``n_components_``; a fit costs up to three
+    trainings. ``partial_fit``, which holds out nothing, takes PCA's width
+    for the share of its first chunk. ``"mle"`` is the width Minka's MLE
+    picks for PCA; ``None`` keeps ``min(n_samples, n_features)`` codes.""",
     "training_parameters": """\
 init : {"pca", "random"}, default="pca"
     How the network starts. ``"pca"``: a fixed linear path holds the
@@ -33,6 +47,28 @@ init : {"pca", "random"}, default="pca"
     one global scale, so training does not depend on the units of X.
     ``"random"``: the classical network with Glorot (Xavier) weights on the
     raw inputs.
+whiten : bool, default=False
+    As PCA's: codes divided by the standard deviation of each PCA
+    direction, so that at the start every code has unit variance; with
+    ``False`` they are in PCA's units (the scores). Needs ``init="pca"``.
+svd_solver : {"auto", "full", "covariance_eigh", "arpack", "randomized"}, \
+default="auto"
+    PCA's SVD solver for the PCA start (``"auto"`` uses ARPACK for sparse
+    input, as before).
+iterated_power : int or "auto", default="auto"
+    PCA's number of power iterations of the randomized solver.
+n_oversamples : int, default=10
+    PCA's oversampling of the randomized solver.
+power_iteration_normalizer : {"auto", "QR", "LU", "none"}, default="auto"
+    PCA's normalizer of the randomized solver's power iterations.
+nested_dropout : float, default=0.1
+    Share of training rows whose codes are cut to a random prefix before
+    decoding (the codes after it replaced by their batch mean; nested
+    dropout, Rippel et al. 2014). It orders the codes as PCA's are: the
+    first ``j`` codes are the model's ``j``-code summary, and
+    ``explained_variance_`` attributes the variance to the codes in order.
+    ``0`` trains the full code only (codes unordered). See the user guide
+    for what it costs at full width.
 optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
     Keras optimiser (``"sgd"`` uses Nesterov momentum 0.9).
 learning_rate : float, default=1e-3
@@ -134,7 +170,39 @@ activation : {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", \
     Activation after the convolutions.""",
     "fitted_attributes": """\
 n_components_ : int
-    Width of the code.
+    Width of the code (the width chosen when ``n_components`` is a share,
+    ``"mle"`` or ``None``).
+mean_ : ndarray of shape (n_features,)
+    Per-feature mean of the rows given to ``fit`` (the PCA start's mean;
+    with ``init="pca"`` the network's fixed linear path starts from it).
+components_ : ndarray of shape (n_components_, n_features)
+    With ``init="pca"``: the principal axes of the network's fixed linear
+    path, orthonormal rows, PCA's ``components_`` for the rows given to
+    ``fit``. The reconstruction is ``mean_`` plus the codes' linear part
+    along these axes plus the learnt nonlinear correction. ``init="random"``
+    networks have no linear path: reading it raises an ``AttributeError``
+    that says so.
+explained_variance_ : ndarray of shape (n_components_,)
+    Variance of X that the network's reconstruction explains, attributed
+    to the codes in their order: entry ``j`` is what code ``j`` adds when
+    the codes after it are held at their mean. Measured on the rows given
+    to the last ``fit`` (at most 2,000 of them, a seeded random subset),
+    with PCA's ``ddof=1``. For PCA these are its eigenvalues; the sum is
+    the model's explained variance.
+explained_variance_ratio_ : ndarray of shape (n_components_,)
+    ``explained_variance_`` over the total variance of the same rows; its
+    sum is the share of variance the model explains, comparable with PCA's
+    at the same width.
+singular_values_ : ndarray of shape (n_components_,)
+    ``sqrt(explained_variance_ * (n_rows - 1))``: the singular values PCA
+    would need to explain the same variances.
+noise_variance_ : float
+    Probabilistic PCA's noise variance for the model: the variance it
+    leaves unexplained, averaged over the ``min(n_rows, n_features) -
+    n_components_`` remaining directions.
+n_samples_ : int
+    Number of rows given to ``fit`` (all rows given to ``partial_fit``
+    so far).
 n_features_in_ : int
     Number of features seen during fit.
 feature_names_in_ : ndarray of shape (`n_features_in_`,)

@@ -224,3 +224,39 @@ class LinearReconstruction(FixedLayer):
             return self.mean + self.scale * (linear + residual)
         p = keras.ops.clip(self.mean + self.scale * linear, self._EPS, 1 - self._EPS)
         return keras.ops.log(p) - keras.ops.log1p(-p) + residual
+
+
+class NestedDropout(keras.layers.Layer):
+    """Ordered codes: in training, each row keeps only a random prefix of its code.
+
+    With probability ``1 - rate`` a row keeps every unit; otherwise it keeps
+    the first ``b`` units, ``b`` uniform in ``1 .. units - 1``, and the
+    units after them are replaced by their mean over the batch (held
+    constant for the gradient). A decoder trained behind this layer must
+    reconstruct from every prefix, so the first ``j`` codes become its best
+    ``j``-code summary, as PCA's scores are (nested dropout, Rippel et al.,
+    2014). The identity at inference.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, code, training=False):
+        units = code.shape[-1]
+        if not training or self.rate == 0 or units < 2:
+            return code
+        ops = keras.ops
+        n_rows = ops.shape(code)[0]
+        truncate = keras.random.uniform((n_rows, 1), seed=self.seed_generator) < self.rate
+        kept = ops.floor(
+            keras.random.uniform((n_rows, 1), seed=self.seed_generator) * (units - 1)
+        ) + 1
+        kept = ops.where(truncate, kept, float(units))
+        position = ops.arange(units, dtype=code.dtype)[None, :]
+        mean = ops.stop_gradient(ops.mean(code, axis=0, keepdims=True))
+        return ops.where(position < ops.cast(kept, code.dtype), code, mean)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rate": self.rate}

@@ -99,11 +99,15 @@ class LinearStart:
     residual_variance: float
 
     @classmethod
-    def fit(cls, X, n_components: int, seed: int) -> LinearStart:
+    def fit(cls, X, n_components: int, seed: int, svd_options: dict | None = None) -> LinearStart:
         """PCA of X (dense, sparse or memory-mapped) with ``n_components`` rows.
 
-        Sparse X is centred implicitly (ARPACK), never densified. More than
-        ``MAX_PCA_ROWS`` rows are subsampled with ``seed``.
+        Sparse X is centred implicitly (ARPACK unless ``svd_options`` names
+        another solver), never densified. More than ``MAX_PCA_ROWS`` rows
+        are subsampled with ``seed``. ``svd_options`` are
+        :class:`~sklearn.decomposition.PCA`'s ``svd_solver``,
+        ``iterated_power``, ``n_oversamples`` and
+        ``power_iteration_normalizer``.
         """
         n_samples, n_features = X.shape
         mean, variance = column_moments(X)
@@ -113,11 +117,8 @@ class LinearStart:
         components = np.zeros((n_components, n_features))
         variances = np.zeros(n_components)
         if rank > 0 and variance > 0:
-            rows = X
-            if n_samples > MAX_PCA_ROWS:
-                chosen = np.random.default_rng(seed).choice(n_samples, MAX_PCA_ROWS, replace=False)
-                rows = X[np.sort(chosen)]
-            pca = _pca(rows, rank, seed)
+            rows = rows_sample(X, MAX_PCA_ROWS, seed)
+            pca = _pca(rows, rank, seed, svd_options or {})
             components[:rank] = pca.components_
             variances[:rank] = pca.explained_variance_ / scale**2
         n_discarded = min(n_samples - 1, n_features) - rank
@@ -147,9 +148,36 @@ class LinearStart:
         return self.scale * np.sqrt(self.variances)
 
 
-def _pca(X, n_components: int, seed: int) -> PCA:
+def _pca(X, n_components: int, seed: int, svd_options: dict) -> PCA:
     if sp.issparse(X):
         if n_components < min(X.shape):
-            return PCA(n_components, svd_solver="arpack", random_state=seed).fit(X)
+            if svd_options.get("svd_solver", "auto") == "auto":
+                svd_options = {**svd_options, "svd_solver": "arpack"}
+            return PCA(n_components, random_state=seed, **svd_options).fit(X)
         X = X.toarray()
-    return PCA(n_components, random_state=seed).fit(np.asarray(X, dtype=np.float64))
+    if n_components >= min(X.shape) and svd_options.get("svd_solver") == "arpack":
+        # ARPACK cannot return every component; PCA's own choice can.
+        svd_options = {**svd_options, "svd_solver": "auto"}
+    return PCA(n_components, random_state=seed, **svd_options).fit(np.asarray(X, dtype=np.float64))
+
+
+def rows_sample(X, max_rows: int, seed: int):
+    """At most ``max_rows`` rows of X (a seeded random subset, in order)."""
+    if X.shape[0] <= max_rows:
+        return X
+    chosen = np.random.default_rng(seed).choice(X.shape[0], max_rows, replace=False)
+    return X[np.sort(chosen)]
+
+
+def pca_width(X, n_components, seed: int) -> int:
+    """The width :class:`~sklearn.decomposition.PCA` chooses for X when
+    ``n_components`` is a share of variance in (0, 1) or ``"mle"``.
+
+    Both need the whole spectrum: the full SVD of at most ``MAX_PCA_ROWS``
+    rows, or for sparse X the eigendecomposition of its covariance.
+    """
+    X = rows_sample(X, MAX_PCA_ROWS, seed)
+    solver = "covariance_eigh" if sp.issparse(X) else "full"
+    if not sp.issparse(X):
+        X = np.asarray(X, dtype=np.float64)
+    return max(1, int(PCA(n_components, svd_solver=solver).fit(X).n_components_))

@@ -7,7 +7,14 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
-from ._layers import FixedProjection, FixedScale, LayerFactory, LinearReconstruction, Standardize
+from ._layers import (
+    FixedProjection,
+    FixedScale,
+    LayerFactory,
+    LinearReconstruction,
+    NestedDropout,
+    Standardize,
+)
 
 # Rows per inference call: large enough to amortise the call overhead,
 # small enough that the working set stays a few tens of MiB for wide rows.
@@ -158,11 +165,12 @@ class _EmptyStart:
         return None
 
 
-def _fixed_values(start, objective) -> dict:
+def _fixed_values(start, objective, whiten: bool) -> dict:
     """The weights of each fixed layer of the PCA path, by role, at ``start``
-    (``None``: zeros, for a network whose weights are loaded next)."""
+    (``None``: zeros, for a network whose weights are loaded next); codes
+    whitened when ``whiten`` or the objective asks for it."""
     values = start or _EmptyStart()
-    scale = values.code_scale(objective.whiten_codes)
+    scale = values.code_scale(whiten or objective.whiten_codes)
     return {
         "standardize": {"mean": values.mean, "scale": values.scale},
         "encode": {"kernel": values.encoding_matrix},
@@ -231,25 +239,36 @@ class Network:
         *,
         pca_path: bool = False,
         start=None,
+        whiten: bool = False,
+        nested_dropout: float = 0.0,
     ) -> Network:
         """Build encoder and decoder functionally from the two components.
 
         With ``pca_path`` the network gets the fixed linear path of
         :mod:`skae._linear`, initialised from ``start`` (a
         :class:`~skae._linear.LinearStart`; ``None`` leaves zeros, for a
-        network whose weights are loaded next).
+        network whose weights are loaded next), with whitened codes if
+        ``whiten``. With ``nested_dropout`` > 0 (and at least two codes) the
+        decoder reads its codes through :class:`~skae._layers.NestedDropout`,
+        which orders them during training.
         """
         layers = LayerFactory(seed, l2, zero_outputs=pca_path)
         inputs = keras.Input((n_features,), name="inputs")
         code = keras.Input((n_components,), name="code_inputs")
+        decoder_code = code
+        if nested_dropout > 0 and n_components > 1:
+            # Its own seed, not one drawn from the factory: the other layers'
+            # seeds stay those of a network without it.
+            layer_seed = int(np.random.default_rng([seed, 1]).integers(2**31 - 1))
+            decoder_code = NestedDropout(nested_dropout, seed=layer_seed)(code)
         fixed = {}
         if not pca_path:
             features = architecture.encode(inputs, layers)
             heads = objective.code_heads(features, n_components, layers)
-            outputs = architecture.decode(code, n_features, layers)
+            outputs = architecture.decode(decoder_code, n_features, layers)
         else:
             heads, outputs, fixed = cls._pca_path(
-                architecture, objective, inputs, code, layers, start
+                architecture, objective, inputs, decoder_code, layers, start, whiten
             )
         encoder = keras.Model(inputs, heads, name="encoder")
         decoder = keras.Model(code, outputs, name="decoder")
@@ -260,10 +279,10 @@ class Network:
         return network
 
     @staticmethod
-    def _pca_path(architecture, objective, inputs, code, layers, start):
+    def _pca_path(architecture, objective, inputs, code, layers, start, whiten):
         """Encoder heads, decoder output and fixed layers around a fixed PCA path."""
         n_features, n_components = inputs.shape[-1], code.shape[-1]
-        values = _fixed_values(start, objective)
+        values = _fixed_values(start, objective, whiten)
         fixed = {
             "standardize": Standardize(n_features, **values["standardize"]),
             "encode": FixedProjection(n_features, n_components, **values["encode"]),
@@ -284,6 +303,11 @@ class Network:
         residual = architecture.decode(latent, n_features, layers)
         output = fixed["reconstruction"](fixed["decode"](latent), residual)
         return heads, output, fixed
+
+    @property
+    def n_components(self) -> int:
+        """Width of the code."""
+        return self.decoder.input.shape[-1]
 
     # -- restarting a pooled network (see _reuse.py) --------------------------
     def remember_initial_state(self, seed: int) -> None:
@@ -314,7 +338,8 @@ class Network:
         for variable, value in zip(self.variables, self._initial_state[1], strict=True):
             variable.assign(value)
         if self._fixed:
-            for name, weights in _fixed_values(start, self.objective).items():
+            values = _fixed_values(start, self.objective, params.get("whiten", False))
+            for name, weights in values.items():
                 self._fixed[name].set_values(weights)
         self.params = params
         self.weights_changed()

@@ -25,8 +25,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Width of the code (the number of output features of ``transform``).
+    {n_components_parameter}
     {residual_parameters}
     {loss_parameter}
     {training_parameters}
@@ -83,7 +82,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
 
     def __init__(
         self,
-        n_components: int = 2,
+        n_components: int | float | str | None = 2,
         *,
         image_shape: tuple[int, ...] | None = None,
         n_levels: int = 2,
@@ -98,6 +97,12 @@ class ResNetAutoEncoder(BaseAutoEncoder):
         activation: str = "relu",
         loss: str = "mse",
         init: str = "pca",
+        whiten: bool = False,
+        svd_solver: str = "auto",
+        iterated_power: int | str = "auto",
+        n_oversamples: int = 10,
+        power_iteration_normalizer: str = "auto",
+        nested_dropout: float = 0.1,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,

@@ -34,8 +34,7 @@ class SparseAutoEncoder(AutoEncoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Width of the code (the number of output features of ``transform``).
+    {n_components_parameter}
     sparsity : {"l1", "kl"}, default="l1"
         ``"l1"``: L1 activity penalty (on a ReLU code with
         ``init="random"``, a signed code with ``init="pca"``). ``"kl"``: KL
@@ -94,7 +93,7 @@ class SparseAutoEncoder(AutoEncoder):
 
     def __init__(
         self,
-        n_components: int = 2,
+        n_components: int | float | str | None = 2,
         *,
         sparsity: str = "l1",
         sparsity_weight: float = 1e-4,
@@ -105,6 +104,12 @@ class SparseAutoEncoder(AutoEncoder):
         architecture=None,
         loss: str = "mse",
         init: str = "pca",
+        whiten: bool = False,
+        svd_solver: str = "auto",
+        iterated_power: int | str = "auto",
+        n_oversamples: int = 10,
+        power_iteration_normalizer: str = "auto",
+        nested_dropout: float = 0.1,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,

@@ -36,8 +36,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Dimension of the latent space.
+    {n_components_parameter}
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         Observation model :math:`p(x \\mid z)`. ``"gaussian"`` for real
         valued data (the per-feature variance is learnt);
@@ -112,7 +111,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
     def __init__(
         self,
-        n_components: int = 2,
+        n_components: int | float | str | None = 2,
         *,
         likelihood: str = "gaussian",
         beta: float = 1.0,
@@ -123,6 +122,12 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         dropout: float = 0.0,
         architecture=None,
         init: str = "pca",
+        whiten: bool = False,
+        svd_solver: str = "auto",
+        iterated_power: int | str = "auto",
+        n_oversamples: int = 10,
+        power_iteration_normalizer: str = "auto",
+        nested_dropout: float = 0.1,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_decay: float = 1.0,

@@ -106,11 +106,20 @@ CONFIGURATIONS = {
     "contractive-custom-conv1d": ContractiveAutoEncoder(
         n_components=2, architecture=Conv1DArchitecture(), **TINY
     ),
+    # PCA's spellings: a width chosen by a share of variance, whitened codes.
+    "autoencoder-share-whiten": AutoEncoder(
+        n_components=0.9, whiten=True, hidden_layer_sizes=(8,), **TINY
+    ),
 }
 
 # The configurations scikit-learn's checks also run (they fit rows of
 # many widths, so not the 8x8 residual one).
-SKLEARN_CHECKED = ["sparse-kl", "sparse-batchnorm-dropout", "contractive-custom-conv1d"]
+SKLEARN_CHECKED = [
+    "sparse-kl",
+    "sparse-batchnorm-dropout",
+    "contractive-custom-conv1d",
+    "autoencoder-share-whiten",
+]
 
 # Every architecture, built-in or user-built, paired with each objective by
 # the check suite.

@@ -24,6 +24,9 @@ from skae._training import Trainer
 
 # The fit test_multiworker repeats in one process for comparison.
 PARAMS = {
+    # Nested dropout draws per replica (as dropout does): off, so that two
+    # workers match one process.
+    "nested_dropout": 0.0,
     "n_components": 4,
     "hidden_layer_sizes": (32,),
     "batch_size": 64,

@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from skae import AutoEncoder, ResNetAutoEncoder, VariationalAutoEncoder
 from skae.plotting import (
+    ExplainedVarianceDisplay,
     LatentSpaceDisplay,
     LossCurveDisplay,
     ReconstructionDisplay,
@@ -502,3 +503,39 @@ def test_missing_matplotlib_names_the_extra(ae2, digits, monkeypatch):
         LossCurveDisplay.from_estimator(ae2)
     with pytest.raises(ImportError, match=r"LatentSpaceDisplay\.plot"):
         LatentSpaceDisplay(embedding=np.zeros((3, 2))).plot()
+
+
+def test_scree_plot_draws_each_model_and_pca_on_one_axes(digits):
+    X, _ = digits
+    pca = PCA(4).fit(X)
+    ae = AutoEncoder(n_components=4, **FAST).fit(X)
+    display = ExplainedVarianceDisplay.from_estimators([pca, ae], names=["PCA", "AE"])
+    assert [line.get_label() for line in display.lines_] == ["PCA", "AE"]
+    np.testing.assert_allclose(
+        display.lines_[0].get_ydata(), np.cumsum(pca.explained_variance_ratio_)
+    )
+    np.testing.assert_allclose(
+        display.lines_[1].get_ydata(), np.cumsum(ae.explained_variance_ratio_)
+    )
+    np.testing.assert_array_equal(display.lines_[1].get_xdata(), [1, 2, 3, 4])
+    assert display.ax_.get_xlabel() == "Number of codes"
+    assert display.ax_.get_ylabel() == "Cumulative explained variance ratio"
+    # One more curve on the same axes, per-code shares, the user's style.
+    more = ExplainedVarianceDisplay.from_estimator(
+        ae, name="AE shares", cumulative=False, ax=display.ax_, line_kwargs={"ls": ":"}
+    )
+    assert more.ax_ is display.ax_ and len(display.ax_.lines) == 3
+    np.testing.assert_allclose(more.lines_[0].get_ydata(), ae.explained_variance_ratio_)
+    assert more.lines_[0].get_linestyle() == ":"
+
+
+def test_scree_plot_rejects_what_it_cannot_draw(digits):
+    X, _ = digits
+    with pytest.raises(NotFittedError):
+        ExplainedVarianceDisplay.from_estimator(AutoEncoder())
+    regressor = MLPRegressor(hidden_layer_sizes=(2,), max_iter=2).fit(X, X[:, 0])
+    with pytest.raises(AttributeError, match="no explained_variance_ratio_"):
+        ExplainedVarianceDisplay.from_estimator(regressor)
+    pca = PCA(2).fit(X)
+    with pytest.raises(ValueError, match="one name per estimator"):
+        ExplainedVarianceDisplay.from_estimators([pca], names=["a", "b"])

@@ -6,8 +6,14 @@ attributes. matplotlib is an optional dependency: install it with
 ``pip install skae[plot]``.
 """
 
+from ._explained_variance import ExplainedVarianceDisplay
 from ._latent_space import LatentSpaceDisplay
 from ._loss_curve import LossCurveDisplay
 from ._reconstruction import ReconstructionDisplay
 
-__all__ = ["LatentSpaceDisplay", "LossCurveDisplay", "ReconstructionDisplay"]
+__all__ = [
+    "ExplainedVarianceDisplay",
+    "LatentSpaceDisplay",
+    "LossCurveDisplay",
+    "ReconstructionDisplay",
+]

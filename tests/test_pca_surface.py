@@ -1,0 +1,244 @@
+"""PCA's surface: code written for PCA runs with every estimator in its place.
+
+Each test is a piece of typical PCA code (loadings, ``KMeans(init=
+components_)``, ``np.cumsum(explained_variance_ratio_) >= 0.95``,
+``PCA(0.95)``, ``whiten=True``, a grid search over ``n_components``) with
+the PCA swapped for a skae estimator, plus the definitions behind the
+attributes.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from _registry import ESTIMATORS
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skae import AutoEncoder, SparseAutoEncoder
+from skae._layers import NestedDropout
+
+X_DIGITS, Y_DIGITS = load_digits(return_X_y=True)
+X_DIGITS = X_DIGITS[:400] / 16.0
+Y_DIGITS = Y_DIGITS[:400]
+# Adam's first steps move every weight by about the learning rate: at
+# 1e-12 the network stays PCA to float32 precision.
+AT_START = {"max_iter": 1, "learning_rate": 1e-12, "early_stopping": False}
+
+
+def _estimator(name, **params):
+    return clone(ESTIMATORS[name]).set_params(**params)
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pca_attributes_have_pcas_shapes_and_dtypes(name, dtype):
+    X = X_DIGITS.astype(dtype)
+    est = _estimator(name, n_components=3).fit(X)
+    pca = PCA(3).fit(X)
+    for attribute in (
+        "mean_",
+        "components_",
+        "explained_variance_",
+        "explained_variance_ratio_",
+        "singular_values_",
+    ):
+        value = getattr(est, attribute)
+        assert value.shape == getattr(pca, attribute).shape, attribute
+        assert value.dtype == dtype, attribute
+    assert np.ndim(est.noise_variance_) == 0 and est.noise_variance_ >= 0
+    assert est.n_samples_ == X.shape[0]
+    np.testing.assert_allclose(est.mean_, pca.mean_, rtol=1e-5, atol=1e-6)
+    # Orthonormal principal axes, PCA's up to sign.
+    np.testing.assert_allclose(est.components_ @ est.components_.T, np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(
+        np.abs(est.components_ @ pca.components_.T), np.eye(3), atol=1e-3
+    )
+    np.testing.assert_allclose(
+        est.singular_values_**2, est.explained_variance_ * (X.shape[0] - 1), rtol=1e-4
+    )
+
+
+@pytest.mark.parametrize("name", ["AutoEncoder", "DenoisingAutoEncoder", "ResNetAutoEncoder"])
+def test_at_the_pca_start_the_attributes_are_pcas(name):
+    est = _estimator(name, n_components=4, **AT_START).fit(X_DIGITS)
+    pca = PCA(4).fit(X_DIGITS)
+    np.testing.assert_allclose(est.explained_variance_, pca.explained_variance_, rtol=1e-3)
+    np.testing.assert_allclose(
+        est.explained_variance_ratio_, pca.explained_variance_ratio_, rtol=1e-3
+    )
+    np.testing.assert_allclose(est.singular_values_, pca.singular_values_, rtol=1e-3)
+    np.testing.assert_allclose(est.noise_variance_, pca.noise_variance_, rtol=1e-3)
+
+
+def test_a_trained_network_explains_at_least_pcas_share_of_the_fit_rows():
+    X = load_digits().data / 16.0
+    ae = AutoEncoder(n_components=4, random_state=0).fit(X)
+    pca = PCA(4).fit(X)
+    assert ae.explained_variance_ratio_.sum() >= pca.explained_variance_ratio_.sum()
+    # The parts add up to the model's explained share of the same rows.
+    residual = np.square(X - ae.inverse_transform(ae.transform(X))).sum() / (len(X) - 1)
+    total = X.var(axis=0, ddof=1).sum()
+    np.testing.assert_allclose(ae.explained_variance_.sum(), total - residual, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_loadings_and_kmeans_initialised_with_the_components(name):
+    X = pd.DataFrame(X_DIGITS, columns=[f"pixel{i}" for i in range(64)])
+    est = _estimator(name, n_components=3).fit(X)
+    loadings = pd.DataFrame(
+        est.components_.T, index=X.columns, columns=est.get_feature_names_out()
+    )
+    assert loadings.shape == (64, 3)
+    top = loadings.iloc[:, 0].abs().sort_values(ascending=False).index[:5]
+    assert set(top) <= set(X.columns)
+    kmeans = KMeans(n_clusters=3, init=est.components_, n_init=1).fit(X.to_numpy())
+    assert kmeans.cluster_centers_.shape == (3, 64)
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_choosing_k_from_the_cumulative_explained_variance(name):
+    est = _estimator(name, n_components=6).fit(X_DIGITS)
+    cumulative = np.cumsum(est.explained_variance_ratio_)
+    k = int(np.argmax(cumulative >= 0.5 * cumulative[-1])) + 1
+    assert 1 <= k <= 6
+    assert 0 < cumulative[-1] <= 1 + 1e-6
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_a_share_of_variance_chooses_at_most_pcas_width(name):
+    est = _estimator(name, n_components=0.8).fit(X_DIGITS)
+    pca_width = PCA(0.8).fit(X_DIGITS).n_components_
+    assert 1 <= est.n_components_ <= pca_width + 1
+    assert est.transform(X_DIGITS).shape == (len(X_DIGITS), est.n_components_)
+    assert est.components_.shape == (est.n_components_, 64)
+    assert est.get_feature_names_out().shape == (est.n_components_,)
+
+
+def test_a_share_takes_the_narrowest_prefix_that_reaches_it_on_held_out_rows():
+    X = load_digits().data / 16.0
+    ae = AutoEncoder(n_components=0.9, random_state=0, max_iter=30).fit(X)
+    pca = PCA(0.9).fit(X)
+    assert ae.n_components_ < pca.n_components_
+    # The chosen width is reproducible and needs no refit to read back.
+    again = AutoEncoder(n_components=0.9, random_state=0, max_iter=30).fit(X)
+    assert again.n_components_ == ae.n_components_
+    np.testing.assert_array_equal(again.transform(X), ae.transform(X))
+
+
+def test_mle_and_none_choose_widths_as_pca_does():
+    X = np.random.default_rng(0).standard_normal((200, 6)) @ np.diag([5, 4, 3, 0.1, 0.1, 0.1])
+    ae = AutoEncoder(n_components="mle", max_iter=2, random_state=0).fit(X)
+    assert ae.n_components_ == PCA("mle").fit(X).n_components_
+    ae = AutoEncoder(n_components=None, max_iter=2, random_state=0).fit(X)
+    assert ae.n_components_ == 6
+
+
+def test_partial_fit_takes_pcas_width_for_a_share_and_counts_rows():
+    ae = AutoEncoder(n_components=0.8, hidden_layer_sizes=(8,), random_state=0)
+    ae.partial_fit(X_DIGITS[:200])
+    assert ae.n_components_ == PCA(0.8).fit(X_DIGITS[:200]).n_components_
+    ae.partial_fit(X_DIGITS[200:])
+    assert ae.n_samples_ == 400
+
+
+@pytest.mark.parametrize("name", ["AutoEncoder", "VariationalAutoEncoder", "ResNetAutoEncoder"])
+def test_whiten_gives_pcas_whitened_codes_at_the_start(name):
+    est = _estimator(name, n_components=3, whiten=True, **AT_START).fit(X_DIGITS)
+    expected = PCA(3, whiten=True).fit(X_DIGITS).transform(X_DIGITS)
+    codes = est.transform(X_DIGITS)
+    np.testing.assert_allclose(np.abs(codes), np.abs(expected), rtol=1e-2, atol=1e-3)
+    np.testing.assert_allclose(codes.std(axis=0, ddof=1), 1.0, rtol=1e-3)
+    # Reconstructions are the same as without whitening: only the code units change.
+    plain = _estimator(name, n_components=3, **AT_START).fit(X_DIGITS)
+    np.testing.assert_allclose(
+        est.inverse_transform(codes),
+        plain.inverse_transform(plain.transform(X_DIGITS)),
+        rtol=1e-3,
+        atol=1e-4,
+    )
+
+
+def test_whiten_needs_pca_scores():
+    with pytest.raises(ValueError, match="init='pca'"):
+        AutoEncoder(whiten=True, init="random").fit(X_DIGITS)
+    with pytest.raises(ValueError, match="whiten=True has no meaning"):
+        SparseAutoEncoder(whiten=True, sparsity="kl").fit(X_DIGITS)
+
+
+@pytest.mark.parametrize("solver", ["full", "randomized", "arpack", "covariance_eigh"])
+def test_svd_parameters_reach_the_pca_start(solver):
+    options = {"svd_solver": solver, "iterated_power": 3, "n_oversamples": 5}
+    if solver != "randomized":
+        options = {"svd_solver": solver}
+    ae = AutoEncoder(n_components=3, max_iter=1, random_state=0, **options).fit(X_DIGITS)
+    pca = PCA(3, random_state=0, **options).fit(X_DIGITS)
+    np.testing.assert_allclose(np.abs(ae.components_ @ pca.components_.T), np.eye(3), atol=1e-3)
+    with pytest.raises(InvalidParameterError, match="svd_solver"):
+        AutoEncoder(svd_solver="lapack").fit(X_DIGITS)
+
+
+def test_sparse_input_gets_the_attributes_too():
+    X = sp.random(150, 40, density=0.2, random_state=0, format="csr")
+    ae = AutoEncoder(n_components=0.5, hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    ae.fit(X)
+    assert ae.components_.shape == (ae.n_components_, 40)
+    assert ae.explained_variance_ratio_.sum() > 0
+
+
+def test_names_without_a_meaning_say_why():
+    ae = AutoEncoder(init="random", max_iter=1, random_state=0).fit(X_DIGITS)
+    with pytest.raises(AttributeError, match="init='random'"):
+        ae.components_  # noqa: B018
+    assert not hasattr(ae, "components_")
+    assert ae.mean_.shape == (64,)
+    with pytest.raises(AttributeError, match="not linear"):
+        ae.get_covariance()
+    assert not hasattr(ae, "get_precision")
+    with pytest.raises(AttributeError, match="has no attribute 'mean_'"):
+        AutoEncoder().mean_  # noqa: B018
+    # A refit with init="random" drops the previous fit's components.
+    ae = AutoEncoder(max_iter=1, random_state=0).fit(X_DIGITS)
+    assert ae.set_params(init="random").fit(X_DIGITS) and not hasattr(ae, "components_")
+
+
+def test_grid_search_over_n_components_in_a_pipeline():
+    pipe = make_pipeline(
+        AutoEncoder(hidden_layer_sizes=(16,), max_iter=5, random_state=0),
+        LogisticRegression(max_iter=200),
+    )
+    search = GridSearchCV(pipe, {"autoencoder__n_components": [2, 0.7]}, cv=2)
+    search.fit(X_DIGITS, Y_DIGITS)
+    assert search.best_params_["autoencoder__n_components"] in (2, 0.7)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_nested_dropout_keeps_a_prefix_and_fills_the_rest_with_the_batch_mean():
+    layer = NestedDropout(rate=0.999, seed=0)
+    codes = np.arange(40, dtype="float32").reshape(8, 5)
+    np.testing.assert_array_equal(np.asarray(layer(codes, training=False)), codes)
+    out = np.asarray(layer(codes, training=True))
+    mean = codes.mean(axis=0)
+    for row, original in zip(out, codes, strict=True):
+        kept = int(np.argmax(row != original)) if np.any(row != original) else 5
+        assert 1 <= kept <= 4
+        np.testing.assert_array_equal(row[:kept], original[:kept])
+        np.testing.assert_allclose(row[kept:], mean[kept:])
+    # Rate 0 is the identity in training too.
+    np.testing.assert_array_equal(
+        np.asarray(NestedDropout(rate=0.0, seed=0)(codes, training=True)), codes
+    )
+
+
+def test_no_nested_dropout_builds_no_layer_for_it():
+    ae = AutoEncoder(n_components=3, nested_dropout=0.0, max_iter=1, random_state=0)
+    ae.fit(X_DIGITS)
+    assert not any(isinstance(layer, NestedDropout) for layer in ae.decoder_.layers)
+    ae = AutoEncoder(n_components=3, max_iter=1, random_state=0).fit(X_DIGITS)
+    assert any(isinstance(layer, NestedDropout) for layer in ae.decoder_.layers)
