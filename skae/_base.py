@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import warnings
 from numbers import Integral, Real
 
 import keras
@@ -39,6 +38,7 @@ from ._training import (
     to_training_data,
     train,
 )
+from ._warnings import warn
 
 _MAX_SEED = 2**31 - 1
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -392,13 +392,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._network
 
     def _warn_not_converged(self, max_iter: int, n_iter_no_change: int) -> None:
-        warnings.warn(
+        warn(
             f"{type(self).__name__} stopped at max_iter={max_iter} epochs while "
             f"its monitored score still improved by more than tol={self.tol} within "
             f"{n_iter_no_change} epochs. Increase max_iter, or fit again with "
             "warm_start=True to continue.",
             ConvergenceWarning,
-            stacklevel=5,
         )
 
     def _uses_early_stopping(self, n_samples: int, incremental: bool) -> bool:

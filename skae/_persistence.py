@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._state import fitted_attributes, is_fitted, is_public_fitted
+from ._warnings import warn
 
 FORMAT_NAME = "skae"
 # Bump on any change that an older skae could not read correctly.
@@ -210,12 +210,11 @@ def without_strategy(params: dict) -> dict:
     """
     if params.get("distribute_strategy") is None:
         return params
-    warnings.warn(
+    warn(
         "distribute_strategy is not stored: the loaded estimator has "
         "distribute_strategy=None and trains on the default device. Set it "
         "again with set_params after loading.",
         UserWarning,
-        stacklevel=3,
     )
     return {**params, "distribute_strategy": None}
 

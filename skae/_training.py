@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import re
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -29,6 +28,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 
 from ._network import Network, active_strategy, as_float32_batch
+from ._warnings import warn
 
 # Data above this size (dense as float32, or sparse as CSR tensors) is
 # streamed instead of being copied into TensorFlow.
@@ -549,12 +549,11 @@ def train(
         try:
             loss = trainer.run_epoch(data, epoch)
         except KeyboardInterrupt:
-            warnings.warn(
+            warn(
                 f"Training interrupted during epoch {epoch + 1}; keeping the "
                 "weights reached so far. Fit again with warm_start=True to "
                 "continue.",
                 RuntimeWarning,
-                stacklevel=3,
             )
             history.interrupted = True
             break

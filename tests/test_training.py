@@ -10,6 +10,10 @@ import scipy.sparse as sp
 import tensorflow as tf
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import skae._network as network_module
 import skae._training as training_module
@@ -155,13 +159,33 @@ def test_keyboard_interrupt_keeps_weights_and_warns(X, monkeypatch):
         return original(self, data, epoch)
 
     monkeypatch.setattr(Trainer, "run_epoch", interrupted_on_third_epoch)
-    with pytest.warns(RuntimeWarning, match="interrupted during epoch 3"):
+    with pytest.warns(RuntimeWarning, match="interrupted during epoch 3") as caught:
         est = _fit(X, max_iter=10)
+    assert caught[0].filename == __file__
     monkeypatch.undo()
     assert est.n_iter_ == 2
     assert len(est.loss_curve_) == 2
     # The weights are those reached after two full epochs.
     assert_array_equal(est.transform(X), _fit(X, max_iter=2).transform(X))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda est, X: est.fit(X),
+        lambda est, X: est.fit_transform(X),
+        lambda est, X: make_pipeline(StandardScaler(), est).fit(X),
+        lambda est, X: cross_validate(est, X, cv=2),
+    ],
+    ids=["fit", "fit_transform", "pipeline", "cross_validate"],
+)
+def test_convergence_warning_points_at_the_callers_line(X, call):
+    # Reported where the user called scikit-learn or skae, whatever the
+    # number of library frames in between (_fit_context, Pipeline, joblib).
+    est = AutoEncoder(**{**SMALL, "max_iter": 2, "n_iter_no_change": 1, "tol": 0.0})
+    with pytest.warns(ConvergenceWarning, match="max_iter=2") as caught:
+        call(est, X)
+    assert {warning.filename for warning in caught} == {__file__}
 
 
 @pytest.mark.parametrize("restore", [True, False])
