@@ -85,7 +85,10 @@ random_state : int, RandomState instance or None, default=None
     Seeds weights, shuffling and noise. An int gives reproducible fits
     without touching the global NumPy, TensorFlow or Keras state.
 verbose : int, default=0
-    Print one line per epoch (loss, validation loss, time) when > 0.
+    What to print while training, as in Keras: 0 nothing, 1 a progress bar
+    over the epochs with the latest losses, the elapsed time and an
+    estimate of the time left (redrawn in place on a terminal, a plain line
+    per tenth of the epochs in a log or notebook), 2 one line per epoch.
 distribute_strategy : tf.distribute.Strategy or None, default=None
     Train data-parallel under this strategy, for example
     ``tf.distribute.MirroredStrategy()`` over several GPUs: the network and

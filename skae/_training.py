@@ -28,6 +28,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 
 from ._network import Network, active_strategy, as_float32_batch
+from ._progress import Progress
 from ._warnings import warn
 
 # Data above this size (dense as float32, or sparse as CSR tensors) is
@@ -492,13 +493,6 @@ class History:
     converged: bool = False
 
 
-def _format_epoch(epoch, max_iter, loss, val_score, seconds):
-    line = f"Epoch {epoch}/{max_iter} - loss: {loss:.6g}"
-    if val_score is not None:
-        line += f" - val_loss: {-val_score:.6g}"
-    return line + f" - {seconds:.2f}s"
-
-
 def _validation_score(network: Network, X) -> float:
     return float(np.mean(network.apply(network.objective.monitored, X, np.float64)))
 
@@ -532,18 +526,17 @@ def train(
     best_weights = None
     epochs_without_improvement = 0
     network = trainer.network
+    progress = Progress(verbose, epoch_offset, epoch_offset + max_iter)
+    start_logs = {}
     if validation_data is not None:
         history.best_score = _validation_score(network, validation_data)
         if record_start:
             history.validation_scores.append(history.best_score)
         if restore_best_weights:
             best_weights = network.get_weights()
-        if verbose:
-            print(
-                f"Epoch {epoch_offset}/{epoch_offset + max_iter} - "
-                f"val_loss: {-history.best_score:.6g}",
-                flush=True,
-            )
+        start_logs["val_loss"] = -history.best_score
+    progress.begin(start_logs)
+    stop_message = None
     for epoch in range(epoch_offset, epoch_offset + max_iter):
         start = time.perf_counter()
         try:
@@ -558,27 +551,20 @@ def train(
             history.interrupted = True
             break
         if not np.isfinite(loss):
+            progress.end()
             raise DivergenceError(
                 f"Training diverged at epoch {epoch + 1}: the loss became {loss}. "
                 "Try a smaller learning_rate, scaling the inputs (for example "
                 "with StandardScaler or MinMaxScaler), or a smaller network."
             )
         history.losses.append(loss)
+        logs = {"loss": loss}
         val_score = None
         if validation_data is not None:
             val_score = _validation_score(network, validation_data)
             history.validation_scores.append(val_score)
-        if verbose:
-            print(
-                _format_epoch(
-                    epoch + 1,
-                    epoch_offset + max_iter,
-                    loss,
-                    val_score,
-                    time.perf_counter() - start,
-                ),
-                flush=True,
-            )
+            logs["val_loss"] = -val_score
+        progress.epoch_end(epoch + 1, logs, time.perf_counter() - start)
         monitored = -loss if val_score is None else val_score
         # As in MLPRegressor: any improvement is the best model so far, only
         # one of at least tol resets the patience.
@@ -591,13 +577,12 @@ def train(
         history.best_score = max(history.best_score, monitored)
         if n_iter_no_change is not None and epochs_without_improvement >= n_iter_no_change:
             history.converged = True
-            if verbose:
-                print(
-                    f"No improvement of at least tol={tol:.3g} for {n_iter_no_change} "
-                    "epochs; stopping.",
-                    flush=True,
-                )
+            stop_message = (
+                f"No improvement of at least tol={tol:.3g} for {n_iter_no_change} "
+                "epochs; stopping."
+            )
             break
+    progress.end(stop_message)
     if best_weights is not None:
         network.set_weights(best_weights)
     return history

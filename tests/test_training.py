@@ -3,6 +3,10 @@
 Speed is measured by benchmarks/run.py, never here.
 """
 
+import io
+import re
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -230,8 +234,8 @@ def test_learning_rate_decay_is_per_epoch(X):
     assert decayed.loss_curve_ != constant.loss_curve_
 
 
-def test_verbose_reports_training_and_validation_loss(X, capsys):
-    est = _fit(X, max_iter=3, verbose=1, early_stopping=True)
+def test_verbose_2_prints_one_line_per_epoch(X, capsys):
+    est = _fit(X, max_iter=3, verbose=2, early_stopping=True)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4
     # The score before the first epoch, then one line per epoch.
@@ -240,8 +244,53 @@ def test_verbose_reports_training_and_validation_loss(X, capsys):
         zip(lines[1:], est.loss_curve_, est.validation_scores_[1:], strict=True), start=1
     ):
         assert line.startswith(f"Epoch {epoch}/3 - loss: {loss:.6g} - val_loss: {-score:.6g}")
-    _fit(X, max_iter=2)
-    assert capsys.readouterr().out == ""
+
+
+def test_verbose_0_prints_nothing(X, capsys):
+    _fit(X, max_iter=2, early_stopping=True, n_iter_no_change=1, tol=1e9)
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+
+
+_BAR = re.compile(
+    r"Epoch (\d+)/20 \[([=>.]{30})\] +(\d+)% - [\d.:]+s? - ETA ([\d.:]+s?|\?)"
+    r" - (?:loss: (\S+) - )?val_loss: (\S+)$"
+)
+
+
+def test_verbose_1_in_a_log_prints_a_line_per_tenth(X, capsys):
+    # capsys' stdout is not a terminal: plain lines, no carriage returns.
+    est = _fit(X, max_iter=20, verbose=1, early_stopping=True, n_iter_no_change=None)
+    out = capsys.readouterr().out
+    assert "\r" not in out
+    matches = [_BAR.match(line) for line in out.splitlines()]
+    assert all(matches), out
+    # The start and every second epoch of 20: one line per tenth.
+    assert [int(m[1]) for m in matches] == list(range(0, 21, 2))
+    assert [int(m[3]) for m in matches] == list(range(0, 101, 10))
+    assert matches[0][2] == ">" + "." * 29 and matches[-1][2] == "=" * 30
+    assert matches[0][4] == "?" and matches[-1][4] == "0.0s"
+    assert float(matches[-1][5]) == pytest.approx(est.loss_curve_[-1], rel=1e-5)
+    assert float(matches[-1][6]) == pytest.approx(-est.validation_scores_[-1], rel=1e-5)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_1_on_a_terminal_redraws_one_line(X, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    _fit(X, max_iter=20, verbose=1, early_stopping=True, n_iter_no_change=3, tol=1e9)
+    out = terminal.getvalue()
+    # Redrawn in place after the start and each of the 3 epochs, then a
+    # newline before the stopping message.
+    frames, message = out.split("\n", 1)
+    frames = frames.split("\r")[1:]
+    assert len(frames) == 4
+    assert [int(_BAR.match(frame.rstrip())[1]) for frame in frames] == [0, 1, 2, 3]
+    assert message.startswith("No improvement of at least tol=")
 
 
 @pytest.mark.parametrize("batch_size", [1, 50, 64, 100])
