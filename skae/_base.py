@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import os
 from numbers import Integral, Real
@@ -25,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
+from ._callbacks import check_callbacks
 from ._linear import LinearStart, data_scale
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
@@ -133,6 +135,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
         "distribute_strategy": [tf.distribute.Strategy, None],
     }
 
@@ -278,8 +281,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             restore_best_weights=early_stopping and self.restore_best_weights,
             record_start=not continuing,
             verbose=self.verbose,
+            callbacks=check_callbacks(self.callbacks),
         )
-        if n_iter_no_change is not None and not (history.converged or history.interrupted):
+        stopped = history.converged or history.interrupted or history.stopped
+        if n_iter_no_change is not None and not stopped:
             self._warn_not_converged(max_iter, n_iter_no_change)
 
         self._hold(network, trainer)
@@ -730,18 +735,23 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # collective ops (a shape-mismatch error in the second fold of a
         # search). The parameters are cloned from a bare view of self with
         # no strategy, which leaves self untouched for concurrent clones.
-        strategy = self.distribute_strategy
-        if strategy is None:
+        # Callbacks are copied shallowly: a deep copy of a CSVLogger that
+        # wrote its file fails on the closed file, and a callback resets its
+        # state in on_train_begin anyway.
+        strategy, callbacks = self.distribute_strategy, self.callbacks
+        if strategy is None and callbacks is None:
             return super().__sklearn_clone__()
         view = object.__new__(type(self))
-        view.__dict__.update(vars(self), distribute_strategy=None)
+        view.__dict__.update(vars(self), distribute_strategy=None, callbacks=None)
         twin = super(BaseAutoEncoder, view).__sklearn_clone__()
         twin.distribute_strategy = strategy
+        if callbacks is not None:
+            twin.callbacks = type(callbacks)(copy.copy(callback) for callback in callbacks)
         return twin
 
     def __getstate__(self):
         # object.__getstate__ returns the live __dict__: copy before editing.
-        state = _persistence.without_strategy(dict(super().__getstate__()))
+        state = _persistence.without_runtime_objects(dict(super().__getstate__()))
         for key in TRANSIENT:
             state.pop(key, None)
         network = state.pop("_network", None)
@@ -760,11 +770,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
 
 def _network_params(source) -> dict:
-    """The parameters a network is built from (copies; no strategy)."""
+    """The parameters a network is built from (copies; no strategy or callbacks)."""
     return {
         key: clone(value, safe=False)
         for key, value in source.get_params(deep=False).items()
-        if key != "distribute_strategy"
+        if key not in ("distribute_strategy", "callbacks")
     }
 
 
