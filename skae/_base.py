@@ -633,9 +633,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         _persistence.save(self, path)
 
     def export(
-        self, path: str | os.PathLike, *, what: str = "encoder", overwrite: bool = False
+        self,
+        path: str | os.PathLike,
+        *,
+        what: str = "encoder",
+        overwrite: bool = False,
+        format: str = "tf_saved_model",
     ) -> None:
-        """Export the fitted network as a TensorFlow SavedModel for serving.
+        """Export the fitted network as a TensorFlow SavedModel or ONNX file for serving.
 
         The SavedModel is written with Keras' own export
         (:class:`keras.export.ExportArchive`) from :attr:`encoder_` and
@@ -668,27 +673,34 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         overwrite : bool, default=False
             Replace an existing ``path``. The new export is written next to
             it and moved into place once complete.
+        format : {"tf_saved_model", "onnx"}, default="tf_saved_model"
+            ``"onnx"`` writes one ONNX file (opset 17) of the encoder
+            (input ``X``) or the decoder (input ``codes``), converted by
+            tf2onnx: ``pip install "skae[onnx]"``. onnxruntime then runs it
+            in C++, C#, Java, JavaScript or on mobile; in the tests its
+            outputs equal :meth:`transform` and :meth:`inverse_transform` to
+            1e-5. Not convertible: the decoders of a Bernoulli
+            :class:`VariationalAutoEncoder` and of ``sparsity="kl"``
+            (TensorFlow's ``Log1p`` has no ONNX operator in tf2onnx 1.17);
+            they raise a ``ValueError`` that names the estimator.
+            ``what="both"`` is a SavedModel option only.
 
         Raises
         ------
         sklearn.exceptions.NotFittedError
             If the estimator is not fitted.
         ValueError
-            If ``what``, ``overwrite`` or ``path`` is not valid.
+            If ``what``, ``overwrite``, ``format`` or ``path`` is not valid,
+            or tf2onnx cannot convert the network (the message names the
+            estimator).
+        ImportError
+            If ``format="onnx"`` and tf2onnx is not installed.
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
 
         See Also
         --------
         save : Store the whole estimator, to reload it with :func:`skae.load`.
-
-        Notes
-        -----
-        For ONNX, Keras' own export works on the same public models when
-        tf2onnx is installed (it is not a skae dependency), for example
-        ``est.encoder_.export("encoder.onnx", format="onnx",
-        input_signature=[tf.TensorSpec([None, est.n_features_in_],
-        tf.float32)])``.
 
         Examples
         --------
@@ -716,7 +728,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         from . import _export
 
-        _export.export(self, path, what=what, overwrite=overwrite)
+        _export.export(self, path, what=what, overwrite=overwrite, format=format)
 
     # -- sklearn plumbing --------------------------------------------------------
     @property
