@@ -1,5 +1,7 @@
 """scikit-learn compatible autoencoder transformers on TensorFlow / Keras 3."""
 
+# First: it imports TensorFlow without its start-up notices (see _startup.py).
+from . import _startup  # noqa: F401  # isort: skip
 from ._architectures import BaseArchitecture, DenseArchitecture, ResidualArchitecture
 from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder

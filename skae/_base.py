@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import os
-import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
+from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
 from ._network import Network, active_strategy
@@ -42,6 +43,7 @@ from ._training import (
     to_training_data,
     train,
 )
+from ._warnings import warn
 
 _MAX_SEED = 2**31 - 1
 # PCA's parameters that control the SVD of the PCA start.
@@ -149,6 +151,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
         "distribute_strategy": [tf.distribute.Strategy, None],
     }
 
@@ -273,7 +276,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         else:
             run = self._run(data, self._code_width(X, network_seed), continuing=False)
         history = run.history
-        if run.n_iter_no_change is not None and not (history.converged or history.interrupted):
+        stopped = history.converged or history.interrupted or history.stopped
+        if run.n_iter_no_change is not None and not stopped:
             self._warn_not_converged(run.max_iter, run.n_iter_no_change)
 
         previous_losses = list(self.loss_curve_) if continuing else []
@@ -326,6 +330,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             restore_best_weights=data.X_val is not None and self.restore_best_weights,
             record_start=not continuing,
             verbose=self.verbose,
+            callbacks=check_callbacks(self.callbacks),
         )
         return _Run(trainer, history, start, max_iter, n_iter_no_change)
 
@@ -517,13 +522,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._network
 
     def _warn_not_converged(self, max_iter: int, n_iter_no_change: int) -> None:
-        warnings.warn(
+        warn(
             f"{type(self).__name__} stopped at max_iter={max_iter} epochs while "
             f"its monitored score still improved by more than tol={self.tol} within "
             f"{n_iter_no_change} epochs. Increase max_iter, or fit again with "
             "warm_start=True to continue.",
             ConvergenceWarning,
-            stacklevel=5,
         )
 
     def _uses_early_stopping(self, n_samples: int, incremental: bool) -> bool:
@@ -769,9 +773,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         _persistence.save(self, path)
 
     def export(
-        self, path: str | os.PathLike, *, what: str = "encoder", overwrite: bool = False
+        self,
+        path: str | os.PathLike,
+        *,
+        what: str = "encoder",
+        overwrite: bool = False,
+        format: str = "tf_saved_model",
     ) -> None:
-        """Export the fitted network as a TensorFlow SavedModel for serving.
+        """Export the fitted network as a TensorFlow SavedModel or ONNX file for serving.
 
         The SavedModel is written with Keras' own export
         (:class:`keras.export.ExportArchive`) from :attr:`encoder_` and
@@ -804,27 +813,34 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         overwrite : bool, default=False
             Replace an existing ``path``. The new export is written next to
             it and moved into place once complete.
+        format : {"tf_saved_model", "onnx"}, default="tf_saved_model"
+            ``"onnx"`` writes one ONNX file (opset 17) of the encoder
+            (input ``X``) or the decoder (input ``codes``), converted by
+            tf2onnx: ``pip install "skae[onnx]"``. onnxruntime then runs it
+            in C++, C#, Java, JavaScript or on mobile; in the tests its
+            outputs equal :meth:`transform` and :meth:`inverse_transform` to
+            1e-5. Not convertible: the decoders of a Bernoulli
+            :class:`VariationalAutoEncoder` and of ``sparsity="kl"``
+            (TensorFlow's ``Log1p`` has no ONNX operator in tf2onnx 1.17);
+            they raise a ``ValueError`` that names the estimator.
+            ``what="both"`` is a SavedModel option only.
 
         Raises
         ------
         sklearn.exceptions.NotFittedError
             If the estimator is not fitted.
         ValueError
-            If ``what``, ``overwrite`` or ``path`` is not valid.
+            If ``what``, ``overwrite``, ``format`` or ``path`` is not valid,
+            or tf2onnx cannot convert the network (the message names the
+            estimator).
+        ImportError
+            If ``format="onnx"`` and tf2onnx is not installed.
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
 
         See Also
         --------
         save : Store the whole estimator, to reload it with :func:`skae.load`.
-
-        Notes
-        -----
-        For ONNX, Keras' own export works on the same public models when
-        tf2onnx is installed (it is not a skae dependency), for example
-        ``est.encoder_.export("encoder.onnx", format="onnx",
-        input_signature=[tf.TensorSpec([None, est.n_features_in_],
-        tf.float32)])``.
 
         Examples
         --------
@@ -852,7 +868,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         from . import _export
 
-        _export.export(self, path, what=what, overwrite=overwrite)
+        _export.export(self, path, what=what, overwrite=overwrite, format=format)
 
     # -- sklearn plumbing --------------------------------------------------------
     @property
@@ -871,18 +887,23 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # collective ops (a shape-mismatch error in the second fold of a
         # search). The parameters are cloned from a bare view of self with
         # no strategy, which leaves self untouched for concurrent clones.
-        strategy = self.distribute_strategy
-        if strategy is None:
+        # Callbacks are copied shallowly: a deep copy of a CSVLogger that
+        # wrote its file fails on the closed file, and a callback resets its
+        # state in on_train_begin anyway.
+        strategy, callbacks = self.distribute_strategy, self.callbacks
+        if strategy is None and callbacks is None:
             return super().__sklearn_clone__()
         view = object.__new__(type(self))
-        view.__dict__.update(vars(self), distribute_strategy=None)
+        view.__dict__.update(vars(self), distribute_strategy=None, callbacks=None)
         twin = super(BaseAutoEncoder, view).__sklearn_clone__()
         twin.distribute_strategy = strategy
+        if callbacks is not None:
+            twin.callbacks = type(callbacks)(copy.copy(callback) for callback in callbacks)
         return twin
 
     def __getstate__(self):
         # object.__getstate__ returns the live __dict__: copy before editing.
-        state = _persistence.without_strategy(dict(super().__getstate__()))
+        state = _persistence.without_runtime_objects(dict(super().__getstate__()))
         for key in TRANSIENT:
             state.pop(key, None)
         network = state.pop("_network", None)
@@ -920,11 +941,12 @@ _NOT_LIKE_PCA = {
 
 def _network_params(source, width: int) -> dict:
     """The parameters a network of ``width`` codes is built from (copies;
-    no strategy; ``n_components`` is the width, whatever chose it)."""
+    no strategy or callbacks; ``n_components`` is the width, whatever
+    chose it)."""
     params = {
         key: clone(value, safe=False)
         for key, value in source.get_params(deep=False).items()
-        if key != "distribute_strategy"
+        if key not in ("distribute_strategy", "callbacks")
     }
     params["n_components"] = width
     return params

@@ -121,6 +121,7 @@ class DenoisingAutoEncoder(AutoEncoder):
         warm_start: bool = False,
         random_state=None,
         verbose: int = 0,
+        callbacks: list | None = None,
         distribute_strategy: tf.distribute.Strategy | None = None,
     ) -> None:
         store_init_params(self, locals())

@@ -121,7 +121,20 @@ random_state : int, RandomState instance or None, default=None
     Seeds weights, shuffling and noise. An int gives reproducible fits
     without touching the global NumPy, TensorFlow or Keras state.
 verbose : int, default=0
-    Print one line per epoch (loss, validation loss, time) when > 0.
+    What to print while training, as in Keras: 0 nothing, 1 a progress bar
+    over the epochs with the latest losses, the elapsed time and an
+    estimate of the time left (redrawn in place on a terminal, a plain line
+    per tenth of the epochs in a log or notebook), 2 one line per epoch.
+callbacks : list of keras.callbacks.Callback or None, default=None
+    Keras callbacks, called as ``keras.Model.fit`` calls them:
+    ``on_train_begin``/``end`` and ``on_epoch_begin``/``end`` with ``logs``
+    holding ``loss`` (as ``loss_curve_``) and, with early stopping,
+    ``val_loss`` (minus the validation score). Setting
+    ``callback.model.stop_training = True`` ends training after the epoch,
+    so ``keras.callbacks.EarlyStopping``, ``TerminateOnNaN``, ``CSVLogger``
+    and ``TensorBoard`` work. An epoch runs as one compiled function, so the
+    batch hooks are called once per epoch, around it. Callbacks are not
+    stored by pickle or :meth:`save` (``None`` is stored, with a warning).
 distribute_strategy : tf.distribute.Strategy or None, default=None
     Train data-parallel under this strategy, for example
     ``tf.distribute.MirroredStrategy()`` over several GPUs: the network and

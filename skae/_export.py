@@ -38,15 +38,35 @@ def _endpoint(model: keras.Model, width: int, input_name: str):
     return serve, signature
 
 
+#: Export formats.
+FORMATS = ("tf_saved_model", "onnx")
+# ONNX operator set of the exported graphs: onnxruntime 1.32 runs it, and
+# tf2onnx 1.17 converts every skae network with it.
+ONNX_OPSET = 17
+
+
 def export(
-    estimator, path: str | os.PathLike, *, what: str = "encoder", overwrite: bool = False
+    estimator,
+    path: str | os.PathLike,
+    *,
+    what: str = "encoder",
+    overwrite: bool = False,
+    format: str = "tf_saved_model",
 ) -> None:
-    """Write ``estimator``'s fitted network(s) to ``path`` as a SavedModel.
+    """Write ``estimator``'s fitted network(s) to ``path`` as a SavedModel
+    or an ONNX file.
 
     See :meth:`skae.BaseAutoEncoder.export`, which documents the parameters.
     """
+    if not isinstance(format, str) or format not in FORMATS:
+        raise ValueError(f"format must be one of {list(FORMATS)}, got {format!r}.")
     if not isinstance(what, str) or what not in PARTS:
         raise ValueError(f"what must be one of {sorted(PARTS)}, got {what!r}.")
+    if format == "onnx" and what == "both":
+        raise ValueError(
+            'format="onnx" writes one network per file: export what="encoder" and '
+            'what="decoder" to two paths.'
+        )
     if not isinstance(overwrite, bool):
         raise ValueError(f"overwrite must be True or False, got {overwrite!r}.")
     if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
@@ -62,6 +82,9 @@ def export(
             "folders such as models/name/1, models/name/2)."
         )
 
+    if format == "onnx":
+        _write_onnx(estimator, path, what)
+        return
     archive = keras.export.ExportArchive()
     for endpoint in PARTS[what]:
         if endpoint == "encode":
@@ -94,3 +117,56 @@ def export(
     finally:
         if partial.exists():
             shutil.rmtree(partial)
+
+
+def _onnx_bytes(estimator, what: str) -> bytes:
+    """The encoder or decoder of ``estimator`` as a serialised ONNX model."""
+    try:
+        import onnx
+        import tf2onnx
+    except ImportError as error:
+        raise ImportError(
+            'format="onnx" needs tf2onnx: pip install "skae[onnx]" (or pip install '
+            "tf2onnx onnxruntime)."
+        ) from error
+    if what == "encoder":
+        model, width, name = estimator.encoder_, estimator.n_features_in_, "X"
+    else:
+        model, width, name = estimator.decoder_, estimator.n_components_, "codes"
+    signature = [tf.TensorSpec((None, width), tf.float32, name=name)]
+    try:
+        proto, _ = tf2onnx.convert.from_keras(model, input_signature=signature, opset=ONNX_OPSET)
+    except Exception as error:
+        raise _not_convertible(estimator, what, f"{type(error).__name__}: {error}") from error
+    # tf2onnx passes TensorFlow ops it cannot map through under their own
+    # names, which makes a model that onnxruntime refuses to load (the
+    # sigmoid cross-entropy's Log1p, for example).
+    unknown = sorted(
+        {node.op_type for node in proto.graph.node if not onnx.defs.has(node.op_type, node.domain)}
+    )
+    if unknown:
+        raise _not_convertible(estimator, what, f"no ONNX operator for {', '.join(unknown)}")
+    return proto.SerializeToString()
+
+
+def _not_convertible(estimator, what: str, reason: str) -> ValueError:
+    return ValueError(
+        f"The {what} of {estimator!r} cannot be exported to ONNX with tf2onnx "
+        f"({reason}). Export it as a SavedModel (format=\"tf_saved_model\") instead."
+    )
+
+
+def _write_onnx(estimator, path: Path, what: str) -> None:
+    """Write one ONNX file, replacing ``path`` only once it is complete."""
+    data = _onnx_bytes(estimator, what)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a directory; ONNX export writes one file.")
+    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.partial.")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)

@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._state import fitted_attributes, is_fitted, is_public_fitted
+from ._warnings import warn
 
 FORMAT_NAME = "skae"
 # Bump on any change that an older skae could not read correctly.
@@ -187,7 +187,7 @@ def _metadata(estimator) -> dict:
         "class": class_name,
         "params": {
             key: _to_json(value, key)
-            for key, value in without_strategy(estimator.get_params(deep=False)).items()
+            for key, value in without_runtime_objects(estimator.get_params(deep=False)).items()
         },
         "fitted": is_fitted(estimator),
         # The parameters the fitted network was built from; set_params may
@@ -202,22 +202,27 @@ def _metadata(estimator) -> dict:
     }
 
 
-def without_strategy(params: dict) -> dict:
-    """``params`` (or pickle state) with ``distribute_strategy=None``.
+def without_runtime_objects(params: dict) -> dict:
+    """``params`` (or pickle state) with ``distribute_strategy`` and
+    ``callbacks`` set to None.
 
-    A strategy holds devices, threads and collective-op state, so neither
-    ``save`` nor pickle can store it; storing one warns.
+    A strategy holds devices, threads and collective-op state, and callbacks
+    hold open files, writers and references to the objects they report to,
+    so neither ``save`` nor pickle stores them; storing one warns.
     """
-    if params.get("distribute_strategy") is None:
-        return params
-    warnings.warn(
-        "distribute_strategy is not stored: the loaded estimator has "
-        "distribute_strategy=None and trains on the default device. Set it "
-        "again with set_params after loading.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return {**params, "distribute_strategy": None}
+    reasons = {
+        "distribute_strategy": "trains on the default device",
+        "callbacks": "trains without callbacks",
+    }
+    for name, reason in reasons.items():
+        if params.get(name) is not None:
+            warn(
+                f"{name} is not stored: the loaded estimator has {name}=None and "
+                f"{reason}. Set it again with set_params after loading.",
+                UserWarning,
+            )
+            params = {**params, name: None}
+    return params
 
 
 def save(estimator, path) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import re
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -28,7 +27,10 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
+from ._callbacks import callback_list, release
 from ._network import Network, active_strategy, as_float32_batch
+from ._progress import Progress
+from ._warnings import warn
 
 # Data above this size (dense as float32, or sparse as CSR tensors) is
 # streamed instead of being copied into TensorFlow.
@@ -490,13 +492,8 @@ class History:
     interrupted: bool = False
     # Whether n_iter_no_change ended training (rather than max_iter).
     converged: bool = False
-
-
-def _format_epoch(epoch, max_iter, loss, val_score, seconds):
-    line = f"Epoch {epoch}/{max_iter} - loss: {loss:.6g}"
-    if val_score is not None:
-        line += f" - val_loss: {-val_score:.6g}"
-    return line + f" - {seconds:.2f}s"
+    # Whether a callback set model.stop_training.
+    stopped: bool = False
 
 
 def _validation_score(network: Network, X) -> float:
@@ -515,6 +512,7 @@ def train(
     restore_best_weights: bool = False,
     record_start: bool = False,
     verbose: int = 0,
+    callbacks: list | None = None,
 ) -> History:
     """Run up to ``max_iter`` epochs with sklearn MLP-style stopping rules.
 
@@ -527,78 +525,107 @@ def train(
     ``record_start`` its score is the first of ``validation_scores``). A NaN
     or infinite loss raises :class:`DivergenceError`. ``KeyboardInterrupt``
     ends training early with a warning and keeps the weights reached so far.
+    ``callbacks`` (Keras callbacks) get the epoch hooks, and the batch hooks
+    once per epoch (see :mod:`skae._callbacks`); one that sets
+    ``model.stop_training`` ends training after the epoch.
     """
     history = History()
     best_weights = None
     epochs_without_improvement = 0
     network = trainer.network
+    progress = Progress(verbose, epoch_offset, epoch_offset + max_iter)
+    start_logs = {}
     if validation_data is not None:
         history.best_score = _validation_score(network, validation_data)
         if record_start:
             history.validation_scores.append(history.best_score)
         if restore_best_weights:
             best_weights = network.get_weights()
-        if verbose:
-            print(
-                f"Epoch {epoch_offset}/{epoch_offset + max_iter} - "
-                f"val_loss: {-history.best_score:.6g}",
-                flush=True,
-            )
-    for epoch in range(epoch_offset, epoch_offset + max_iter):
-        start = time.perf_counter()
-        try:
-            loss = trainer.run_epoch(data, epoch)
-        except KeyboardInterrupt:
-            warnings.warn(
-                f"Training interrupted during epoch {epoch + 1}; keeping the "
-                "weights reached so far. Fit again with warm_start=True to "
-                "continue.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            history.interrupted = True
-            break
-        if not np.isfinite(loss):
-            raise DivergenceError(
-                f"Training diverged at epoch {epoch + 1}: the loss became {loss}. "
-                "Try a smaller learning_rate, scaling the inputs (for example "
-                "with StandardScaler or MinMaxScaler), or a smaller network."
-            )
-        history.losses.append(loss)
-        val_score = None
-        if validation_data is not None:
-            val_score = _validation_score(network, validation_data)
-            history.validation_scores.append(val_score)
-        if verbose:
-            print(
-                _format_epoch(
-                    epoch + 1,
-                    epoch_offset + max_iter,
-                    loss,
-                    val_score,
-                    time.perf_counter() - start,
-                ),
-                flush=True,
-            )
-        monitored = -loss if val_score is None else val_score
-        # As in MLPRegressor: any improvement is the best model so far, only
-        # one of at least tol resets the patience.
-        if restore_best_weights and val_score is not None and monitored > history.best_score:
-            best_weights = network.get_weights()
-        if monitored > history.best_score + tol:
-            epochs_without_improvement = 0
-        else:
-            epochs_without_improvement += 1
-        history.best_score = max(history.best_score, monitored)
-        if n_iter_no_change is not None and epochs_without_improvement >= n_iter_no_change:
-            history.converged = True
-            if verbose:
-                print(
-                    f"No improvement of at least tol={tol:.3g} for {n_iter_no_change} "
-                    "epochs; stopping.",
-                    flush=True,
+        start_logs["val_loss"] = -history.best_score
+    progress.begin(start_logs)
+    steps = -(-_n_rows(data) // trainer.batch_size)
+    hooks = callback_list(
+        callbacks or [], network, trainer.optimizer, epoch_offset + max_iter, steps
+    )
+    if hooks is not None:
+        hooks.on_train_begin()
+    stop_message = None
+    try:
+        for epoch in range(epoch_offset, epoch_offset + max_iter):
+            start = time.perf_counter()
+            if hooks is not None:
+                hooks.on_epoch_begin(epoch)
+                hooks.on_train_batch_begin(0)
+            try:
+                loss = trainer.run_epoch(data, epoch)
+            except KeyboardInterrupt:
+                warn(
+                    f"Training interrupted during epoch {epoch + 1}; keeping the "
+                    "weights reached so far. Fit again with warm_start=True to "
+                    "continue.",
+                    RuntimeWarning,
                 )
-            break
-    if best_weights is not None:
-        network.set_weights(best_weights)
+                history.interrupted = True
+                break
+            if hooks is not None:
+                # TerminateOnNaN reads the loss here.
+                hooks.on_train_batch_end(steps - 1, {"loss": loss})
+            if not np.isfinite(loss):
+                progress.end()
+                if hooks is not None:
+                    # Loggers close their files; the fit itself fails.
+                    hooks.on_train_end({"loss": loss})
+                raise DivergenceError(
+                    f"Training diverged at epoch {epoch + 1}: the loss became {loss}. "
+                    "Try a smaller learning_rate, scaling the inputs (for example "
+                    "with StandardScaler or MinMaxScaler), or a smaller network."
+                )
+            history.losses.append(loss)
+            logs = {"loss": loss}
+            val_score = None
+            if validation_data is not None:
+                val_score = _validation_score(network, validation_data)
+                history.validation_scores.append(val_score)
+                logs["val_loss"] = -val_score
+            progress.epoch_end(epoch + 1, logs, time.perf_counter() - start)
+            if hooks is not None:
+                hooks.on_epoch_end(epoch, dict(logs))
+            monitored = -loss if val_score is None else val_score
+            # As in MLPRegressor: any improvement is the best model so far, only
+            # one of at least tol resets the patience.
+            if restore_best_weights and val_score is not None and monitored > history.best_score:
+                best_weights = network.get_weights()
+            if monitored > history.best_score + tol:
+                epochs_without_improvement = 0
+            else:
+                epochs_without_improvement += 1
+            history.best_score = max(history.best_score, monitored)
+            if hooks is not None and hooks.model.stop_training:
+                history.stopped = True
+                stop_message = f"A callback stopped training after epoch {epoch + 1}."
+                break
+            if n_iter_no_change is not None and epochs_without_improvement >= n_iter_no_change:
+                history.converged = True
+                stop_message = (
+                    f"No improvement of at least tol={tol:.3g} for {n_iter_no_change} "
+                    "epochs; stopping."
+                )
+                break
+        progress.end(stop_message)
+        if best_weights is not None:
+            network.set_weights(best_weights)
+        if hooks is not None:
+            # After skae's own restore: a callback's restore (EarlyStopping's
+            # restore_best_weights) is the user's explicit choice and wins.
+            hooks.on_train_end(dict(logs) if history.losses else {})
+            network.weights_changed()
+    finally:
+        release(hooks)
     return history
+
+
+def _n_rows(data) -> int:
+    """Rows of what :func:`to_training_data` returned."""
+    if isinstance(data, CsrTensors):
+        return int(data.indptr.shape[0]) - 1
+    return int(data.shape[0])

@@ -222,7 +222,7 @@ def test_verbose_prints_one_line_per_epoch(capsys):
         hidden_layer_sizes=(4,),
         max_iter=3,
         n_iter_no_change=None,
-        verbose=1,
+        verbose=2,
         random_state=0,
         early_stopping=True,
     ).fit(X)

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
 # Optional dependencies an example needs beyond the test extra.
-OPTIONAL = {"plot_scikeras_pipeline.py": "scikeras"}
+OPTIONAL = {"plot_scikeras_pipeline.py": "scikeras", "plot_callbacks.py": "tensorboard"}
 
 
 def test_examples_are_found():

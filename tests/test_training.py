@@ -3,6 +3,10 @@
 Speed is measured by benchmarks/run.py, never here.
 """
 
+import io
+import re
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +14,10 @@ import scipy.sparse as sp
 import tensorflow as tf
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import skae._network as network_module
 import skae._training as training_module
@@ -155,13 +163,33 @@ def test_keyboard_interrupt_keeps_weights_and_warns(X, monkeypatch):
         return original(self, data, epoch)
 
     monkeypatch.setattr(Trainer, "run_epoch", interrupted_on_third_epoch)
-    with pytest.warns(RuntimeWarning, match="interrupted during epoch 3"):
+    with pytest.warns(RuntimeWarning, match="interrupted during epoch 3") as caught:
         est = _fit(X, max_iter=10)
+    assert caught[0].filename == __file__
     monkeypatch.undo()
     assert est.n_iter_ == 2
     assert len(est.loss_curve_) == 2
     # The weights are those reached after two full epochs.
     assert_array_equal(est.transform(X), _fit(X, max_iter=2).transform(X))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda est, X: est.fit(X),
+        lambda est, X: est.fit_transform(X),
+        lambda est, X: make_pipeline(StandardScaler(), est).fit(X),
+        lambda est, X: cross_validate(est, X, cv=2),
+    ],
+    ids=["fit", "fit_transform", "pipeline", "cross_validate"],
+)
+def test_convergence_warning_points_at_the_callers_line(X, call):
+    # Reported where the user called scikit-learn or skae, whatever the
+    # number of library frames in between (_fit_context, Pipeline, joblib).
+    est = AutoEncoder(**{**SMALL, "max_iter": 2, "n_iter_no_change": 1, "tol": 0.0})
+    with pytest.warns(ConvergenceWarning, match="max_iter=2") as caught:
+        call(est, X)
+    assert {warning.filename for warning in caught} == {__file__}
 
 
 @pytest.mark.parametrize("restore", [True, False])
@@ -206,8 +234,8 @@ def test_learning_rate_decay_is_per_epoch(X):
     assert decayed.loss_curve_ != constant.loss_curve_
 
 
-def test_verbose_reports_training_and_validation_loss(X, capsys):
-    est = _fit(X, max_iter=3, verbose=1, early_stopping=True)
+def test_verbose_2_prints_one_line_per_epoch(X, capsys):
+    est = _fit(X, max_iter=3, verbose=2, early_stopping=True)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4
     # The score before the first epoch, then one line per epoch.
@@ -216,8 +244,53 @@ def test_verbose_reports_training_and_validation_loss(X, capsys):
         zip(lines[1:], est.loss_curve_, est.validation_scores_[1:], strict=True), start=1
     ):
         assert line.startswith(f"Epoch {epoch}/3 - loss: {loss:.6g} - val_loss: {-score:.6g}")
-    _fit(X, max_iter=2)
-    assert capsys.readouterr().out == ""
+
+
+def test_verbose_0_prints_nothing(X, capsys):
+    _fit(X, max_iter=2, early_stopping=True, n_iter_no_change=1, tol=1e9)
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+
+
+_BAR = re.compile(
+    r"Epoch (\d+)/20 \[([=>.]{30})\] +(\d+)% - [\d.:]+s? - ETA ([\d.:]+s?|\?)"
+    r" - (?:loss: (\S+) - )?val_loss: (\S+)$"
+)
+
+
+def test_verbose_1_in_a_log_prints_a_line_per_tenth(X, capsys):
+    # capsys' stdout is not a terminal: plain lines, no carriage returns.
+    est = _fit(X, max_iter=20, verbose=1, early_stopping=True, n_iter_no_change=None)
+    out = capsys.readouterr().out
+    assert "\r" not in out
+    matches = [_BAR.match(line) for line in out.splitlines()]
+    assert all(matches), out
+    # The start and every second epoch of 20: one line per tenth.
+    assert [int(m[1]) for m in matches] == list(range(0, 21, 2))
+    assert [int(m[3]) for m in matches] == list(range(0, 101, 10))
+    assert matches[0][2] == ">" + "." * 29 and matches[-1][2] == "=" * 30
+    assert matches[0][4] == "?" and matches[-1][4] == "0.0s"
+    assert float(matches[-1][5]) == pytest.approx(est.loss_curve_[-1], rel=1e-5)
+    assert float(matches[-1][6]) == pytest.approx(-est.validation_scores_[-1], rel=1e-5)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_1_on_a_terminal_redraws_one_line(X, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    _fit(X, max_iter=20, verbose=1, early_stopping=True, n_iter_no_change=3, tol=1e9)
+    out = terminal.getvalue()
+    # Redrawn in place after the start and each of the 3 epochs, then a
+    # newline before the stopping message.
+    frames, message = out.split("\n", 1)
+    frames = frames.split("\r")[1:]
+    assert len(frames) == 4
+    assert [int(_BAR.match(frame.rstrip())[1]) for frame in frames] == [0, 1, 2, 3]
+    assert message.startswith("No improvement of at least tol=")
 
 
 @pytest.mark.parametrize("batch_size", [1, 50, 64, 100])

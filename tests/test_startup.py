@@ -1,0 +1,86 @@
+"""``import skae`` is quiet, and hides only TensorFlow's start-up notices."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from skae._startup import without_notices
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# What TensorFlow 2.21 wrote to stderr on import and first device listing
+# on a CPU machine (timestamps shortened), with two records that matter.
+TRANSCRIPT = """\
+WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+I0000 00:00:1796176917.152868    3716 port.cc:153] oneDNN custom operations are on.
+I0000 00:00:1796176917.153156    3716 cudart_stub.cc:31] Could not find cuda drivers on your \
+machine, GPU will not be used.
+I0000 00:00:1796176917.192316    3716 cpu_feature_guard.cc:227] This TensorFlow binary is \
+optimized to use available CPU instructions in performance-critical operations.
+To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow.
+W0000 00:00:1796176918.000000    3716 loader.cc:12] Could not load dynamic library 'libfoo.so'
+E0000 00:00:1796176920.369931    3716 cuda_platform.cc:52] failed call to cuInit: INTERNAL: \
+CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)
+/site-packages/foo.py:3: UserWarning: a Python warning
+  warnings.warn("a Python warning")
+"""
+
+
+def _python(code: str, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_import_prints_nothing():
+    # Default settings: no TF_CPP_MIN_LOG_LEVEL (the test session sets it).
+    result = _python("import skae")
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("", "")
+
+
+def test_notices_dropped_warnings_and_errors_kept():
+    kept = without_notices(TRANSCRIPT)
+    assert kept.splitlines() == [
+        "W0000 00:00:1796176918.000000    3716 loader.cc:12] Could not load dynamic library "
+        "'libfoo.so'",
+        "/site-packages/foo.py:3: UserWarning: a Python warning",
+        '  warnings.warn("a Python warning")',
+    ]
+
+
+def test_cuinit_failure_kept_when_a_driver_was_found():
+    # Without "Could not find cuda drivers" the driver exists and failed:
+    # the user needs that line.
+    text = "".join(
+        line
+        for line in TRANSCRIPT.splitlines(keepends=True)
+        if "cuda drivers" not in line and "machine, GPU" not in line
+    )
+    assert "failed call to cuInit" in without_notices(text)
+
+
+def test_errors_during_import_reach_the_user(tmp_path):
+    # A TensorFlow whose import writes a notice and an error to file
+    # descriptor 2 and then fails: the error and the traceback get through.
+    fake = tmp_path / "tensorflow"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import os\n"
+        "os.write(2, b'I0000 00:00:1.5 1 port.cc:1] a notice\\n')\n"
+        "os.write(2, b'E0000 00:00:1.5 1 loader.cc:2] libcudnn is broken\\n')\n"
+        "raise ImportError('fake TensorFlow failed')\n"
+    )
+    result = _python(f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import skae")
+    assert result.returncode == 1
+    assert "libcudnn is broken" in result.stderr
+    assert "ImportError: fake TensorFlow failed" in result.stderr
+    assert "a notice" not in result.stderr
