@@ -336,8 +336,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _run_for_share(self, data: _FitData, share: float) -> _Run:
         """Train at the smallest width whose codes explain ``share`` of the
-        variance of the held-out rows (the training rows without early
-        stopping).
+        variance of both the training rows and the held-out rows.
 
         A first network gets PCA's width for the share of the training rows.
         Its codes are ordered, so each prefix is a narrower model: the
@@ -985,13 +984,23 @@ class _Run:
         return self.trainer.network
 
     def explained_shares(self, data: _FitData) -> np.ndarray:
-        """Share of the variance of the held-out rows (the training rows
-        without early stopping) that each prefix of the codes explains,
-        the codes after it at their mean over the training rows."""
-        rows = data.X_val if data.X_val is not None else data.X_train
+        """Share of the variance that each prefix of the codes explains (the
+        codes after it at their mean over the training rows): the smaller
+        of the shares of the training rows and of the held-out rows.
+
+        The training rows are PCA's criterion; the held-out rows keep a
+        network that fits its training rows too closely from counting as
+        enough. On 31 held-out rows of diabetes alone, 0.9 chose 6 codes
+        that explained 0.884 of the test rows' variance.
+        """
         seed = data.network_seed
-        mean = code_mean(self.network, rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed))
-        return explained_shares(self.network, rows_sample(rows, MAX_EXPLAINED_ROWS, seed), mean)
+        train_rows = rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed)
+        mean = code_mean(self.network, train_rows)
+        shares = explained_shares(self.network, train_rows, mean)
+        if data.X_val is not None:
+            held_out = rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed)
+            shares = np.minimum(shares, explained_shares(self.network, held_out, mean))
+        return shares
 
     def release(self) -> None:
         """Give the trainer of a run that is not kept back to the pool."""

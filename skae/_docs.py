@@ -29,7 +29,7 @@ n_components : int, float, "mle" or None, default=2
     or how to choose it, as :class:`~sklearn.decomposition.PCA` reads it:
     an int is the width; a float in (0, 1) asks for the smallest width
     whose reconstruction explains at least that share of the variance of
-    the held-out rows (the training rows without early stopping). A first
+    the training rows, as PCA's does, and of the held-out rows. A first
     network gets PCA's width for that share; its codes are ordered (see
     ``nested_dropout``), so the narrowest prefix that reaches the share is
     fitted on its own and kept if it reaches the share too. The chosen
