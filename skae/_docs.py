@@ -188,25 +188,25 @@ n_components_ : int
 mean_ : ndarray of shape (n_features,)
     Per-feature mean of the rows given to ``fit`` (the PCA start's mean;
     with ``init="pca"`` the network's fixed linear path starts from it).
-components_ : ndarray of shape (n_components_, n_features)
+components_ : ndarray of shape (`n_components_`, n_features)
     With ``init="pca"``: the principal axes of the network's fixed linear
     path, orthonormal rows, PCA's ``components_`` for the rows given to
     ``fit``. The reconstruction is ``mean_`` plus the codes' linear part
     along these axes plus the learnt nonlinear correction. ``init="random"``
     networks have no linear path: reading it raises an ``AttributeError``
     that says so.
-explained_variance_ : ndarray of shape (n_components_,)
+explained_variance_ : ndarray of shape (`n_components_`,)
     Variance of X that the network's reconstruction explains, attributed
     to the codes in their order: entry ``j`` is what code ``j`` adds when
     the codes after it are held at their mean. Measured on the rows given
     to the last ``fit`` (at most 2,000 of them, a seeded random subset),
     with PCA's ``ddof=1``. For PCA these are its eigenvalues; the sum is
     the model's explained variance.
-explained_variance_ratio_ : ndarray of shape (n_components_,)
+explained_variance_ratio_ : ndarray of shape (`n_components_`,)
     ``explained_variance_`` over the total variance of the same rows; its
     sum is the share of variance the model explains, comparable with PCA's
     at the same width.
-singular_values_ : ndarray of shape (n_components_,)
+singular_values_ : ndarray of shape (`n_components_`,)
     ``sqrt(explained_variance_ * (n_rows - 1))``: the singular values PCA
     would need to explain the same variances.
 noise_variance_ : float
