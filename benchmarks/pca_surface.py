@@ -12,7 +12,9 @@ rows, as in ``vs_pca.py``:
   rows, and PCA's at the same width;
 * ``EVR ordered``: whether ``explained_variance_ratio_`` never increases
   along the codes (the first code where it does, if not);
-* for ``--shares``: the width ``n_components=share`` chooses, beside PCA's.
+* for each of ``--shares`` (0.9 and 0.95 by default; a bare ``--shares``
+  runs none): the width ``n_components=share`` chooses, beside PCA's, and
+  the share of the test rows' variance the chosen model explains.
 
 Run::
 

@@ -109,6 +109,53 @@ def _check_float32_range(X):
     return X
 
 
+# Why some of PCA's names have no value on a fitted model.
+_COVARIANCE = (
+    "PCA's is the covariance of its linear Gaussian model, and this network's "
+    "reconstruction is not linear. For an estimate of the covariance of X, fit "
+    "sklearn.covariance.EmpiricalCovariance (or LedoitWolf) to X; for PCA's model, "
+    "use sklearn.decomposition.PCA."
+)
+_NO_LINEAR_PATH = (
+    "it was fitted with init='random', so its network has no fixed linear path "
+    "of principal axes. Fit with init='pca' (the default), or read encoder_ and "
+    "decoder_ for the network itself."
+)
+
+
+class _PCAName:
+    """Stands in for one of PCA's attributes or methods on the estimator class.
+
+    A non-data descriptor: once ``fit`` stores the attribute in the
+    instance's ``__dict__`` that value is returned. Otherwise reading it
+    raises an ``AttributeError`` (so ``hasattr`` is False) that says why:
+    not fitted, fitted by a skae without PCA's attributes, or ``reason``
+    (a name with no honest meaning for this model).
+    """
+
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = reason
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        estimator = type(instance).__name__
+        if self.reason is not None and (self.name != "components_" or "mean_" in vars(instance)):
+            raise AttributeError(f"{estimator} has no {self.name}: {self.reason}")
+        if not is_fitted(instance):
+            raise AttributeError(
+                f"{estimator} has no {self.name} before fit: this {estimator} instance "
+                "is not fitted yet."
+            )
+        raise AttributeError(
+            f"{estimator} has no {self.name}: it was fitted or saved by a version of "
+            "skae without PCA's attributes. Fit it again to get them."
+        )
+
+
 class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of all skae autoencoders.
 
@@ -282,6 +329,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         previous_losses = list(self.loss_curve_) if continuing else []
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
+        # Computed before anything is committed: it decodes many rows, and a
+        # failure here must leave the previous model (and its lease) intact.
+        pca_attributes = self._pca_attributes(X, run, network_seed, continuing, incremental)
         self._hold(run.network, run.trainer)
         self.n_components_ = run.network.n_components
         self.loss_curve_ = previous_losses + history.losses
@@ -289,7 +339,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if early_stopping:
             self.validation_scores_ = previous_scores + history.validation_scores
             self.best_validation_score_ = max(self.validation_scores_)
-        self._set_pca_attributes(X, run, network_seed, continuing, incremental)
+        if not continuing:
+            vars(self).pop("components_", None)
+        vars(self).update(pca_attributes)
 
     def _run(self, data: _FitData, width: int, *, continuing: bool) -> _Run:
         """Get the network of ``width`` codes and its trainer, and train it."""
@@ -347,15 +399,22 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         upper = pca_width(data.X_train, share, data.network_seed)
         first = self._run(data, upper, continuing=False)
+        if first.history.interrupted or first.history.stopped:
+            # The user (Ctrl-C or a callback) ended training: no more runs.
+            return first
         shares = first.explained_shares(data)
         reached = np.flatnonzero(shares >= share)
         width = int(reached[0]) + 1 if reached.size else upper
-        for candidate in range(width, min(width + 2, upper)):
-            run = self._run(data, candidate, continuing=False)
-            if run.explained_shares(data)[-1] >= share:
-                first.release()
-                return run
-            run.release()
+        try:
+            for candidate in range(width, min(width + 2, upper)):
+                run = self._run(data, candidate, continuing=False)
+                if run.history.interrupted or run.explained_shares(data)[-1] >= share:
+                    first.release()
+                    return run
+                run.release()
+        except BaseException:
+            first.release()
+            raise
         return first
 
     def _code_width(self, X, seed: int) -> int:
@@ -393,34 +452,38 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "whiten=False."
             )
 
-    def _set_pca_attributes(
+    def _pca_attributes(
         self, X, run: _Run, seed: int, continuing: bool, incremental: bool
-    ) -> None:
+    ) -> dict:
         """PCA's fitted attributes, with PCA's names, shapes and dtypes
         (see the class docstring and :mod:`skae._explained`)."""
         dtype = X.dtype
-        if not continuing:
-            self.n_samples_ = 0
-            vars(self).pop("components_", None)
-            if run.start is not None:
-                self.mean_ = run.start.mean.astype(dtype)
-                self.components_ = run.start.components.astype(dtype)
-            else:
-                self.mean_ = column_moments(X)[0].astype(dtype)
+        attributes = {}
+        if run.start is not None:
+            attributes["mean_"] = run.start.mean.astype(dtype)
+            attributes["components_"] = run.start.components.astype(dtype)
+        elif not continuing:
+            attributes["mean_"] = column_moments(X)[0].astype(dtype)
         # partial_fit counts every row it has seen, as IncrementalPCA's
-        # n_samples_seen_; fit the rows of its X.
-        self.n_samples_ = self.n_samples_ + X.shape[0] if incremental else X.shape[0]
-        explained, total, n_rows = explained_variance(run.network, X, seed)
-        self.explained_variance_ = explained.astype(dtype)
-        self.explained_variance_ratio_ = (
+        # n_samples_seen_ (a model saved before n_samples_ existed counts
+        # from here); fit counts the rows of its X.
+        seen = vars(self).get("n_samples_", 0) if continuing and incremental else 0
+        attributes["n_samples_"] = seen + X.shape[0]
+        explained, total = explained_variance(run.network, X, seed)
+        attributes["explained_variance_"] = explained.astype(dtype)
+        attributes["explained_variance_ratio_"] = (
             explained / total if total > 0 else np.zeros_like(explained)
         ).astype(dtype)
-        self.singular_values_ = np.sqrt(np.maximum(explained, 0) * (n_rows - 1)).astype(dtype)
+        # PCA's identity, with every row given to this fit.
+        attributes["singular_values_"] = np.sqrt(
+            np.maximum(explained, 0) * (X.shape[0] - 1)
+        ).astype(dtype)
         # Probabilistic PCA's noise variance: the variance left unexplained,
         # spread over the directions beyond the codes.
-        n_left = min(n_rows, X.shape[1]) - len(explained)
+        n_left = min(X.shape) - len(explained)
         residual = max(total - explained.sum(), 0.0)
-        self.noise_variance_ = dtype.type(residual / n_left if n_left > 0 else 0.0)
+        attributes["noise_variance_"] = dtype.type(residual / n_left if n_left > 0 else 0.0)
+        return attributes
 
     def _network_to_continue(self, X, seed: int) -> Network:
         """The fitted network, to train further.
@@ -550,11 +613,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             max(_AUTO_MIN_BATCH, n_train // _AUTO_STEPS_PER_EPOCH), _AUTO_MAX_BATCH, n_train
         )
 
-    def _build_network(
-        self, n_features: int, seed: int, params: dict | None = None, start=None
-    ) -> Network:
-        """Build a network from ``params`` (see :func:`_network_params`; by
-        default the current parameters).
+    def _build_network(self, n_features: int, seed: int, params: dict, start=None) -> Network:
+        """Build a network from ``params`` (see :func:`_network_params`).
 
         The network records the parameters it was built from, so that pickle
         and :meth:`save` rebuild the fitted network even after ``set_params``
@@ -562,8 +622,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         of a new ``init="pca"`` network; rebuilt networks load their weights
         next.
         """
-        if params is None:
-            params = _network_params(self, self.n_components)
         # Networks stored before a parameter existed were built as its
         # value here says: without a PCA path, whitening or nested dropout.
         source = clone(self).set_params(
@@ -694,13 +752,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return float(np.mean(self.score_samples(X)))
 
     # -- PCA's surface --------------------------------------------------------
-    def __getattr__(self, name: str):
-        # Only reached when normal lookup fails: PCA's names that have no
-        # honest meaning for this model say why instead of "no attribute".
-        reason = _NOT_LIKE_PCA.get(name)
-        if reason is not None and (name != "components_" or "mean_" in vars(self)):
-            raise AttributeError(f"{type(self).__name__} has no {name}: {reason}")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    # Class-level stand-ins for PCA's names: the fitted value in the
+    # instance's __dict__ takes precedence; without one they say why.
+    components_ = _PCAName(_NO_LINEAR_PATH)
+    get_covariance = _PCAName(_COVARIANCE)
+    get_precision = _PCAName(_COVARIANCE)
+    mean_ = explained_variance_ = explained_variance_ratio_ = _PCAName()
+    singular_values_ = noise_variance_ = n_samples_ = _PCAName()
 
     # -- Keras access ------------------------------------------------------------
     @property
@@ -914,28 +972,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __setstate__(self, state):
         weights = state.pop("_network_weights", None)
         params = state.pop("_network_params", None)
+        # A pickle from before a parameter existed gets its default.
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if parameter.default is not inspect.Parameter.empty:
+                state.setdefault(name, parameter.default)
         super().__setstate__(state)
         if weights is not None:
             self._network = self._build_network(self.n_features_in_, 0, params)
             self._network.set_weights(weights)
-
-
-# PCA attributes and methods without an honest meaning here, and why.
-_COVARIANCE = (
-    "PCA's is the covariance of its linear Gaussian model, and this network's "
-    "reconstruction is not linear. For an estimate of the covariance of X, fit "
-    "sklearn.covariance.EmpiricalCovariance (or LedoitWolf) to X; for PCA's model, "
-    "use sklearn.decomposition.PCA."
-)
-_NOT_LIKE_PCA = {
-    "components_": (
-        "it was fitted with init='random', so its network has no fixed linear path "
-        "of principal axes. Fit with init='pca' (the default), or read encoder_ and "
-        "decoder_ for the network itself."
-    ),
-    "get_covariance": _COVARIANCE,
-    "get_precision": _COVARIANCE,
-}
 
 
 def _network_params(source, width: int) -> dict:

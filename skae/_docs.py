@@ -25,18 +25,19 @@ loss : {"mse", "binary_crossentropy"}, default="mse"
     output and suits data scaled to [0, 1].""",
     "n_components_parameter": """\
 n_components : int, float, "mle" or None, default=2
-    Width of the code (the number of output features of ``transform``),
-    or how to choose it, as :class:`~sklearn.decomposition.PCA` reads it:
-    an int is the width; a float in (0, 1) asks for the smallest width
-    whose reconstruction explains at least that share of the variance of
-    the training rows, as PCA's does, and of the held-out rows. A first
-    network gets PCA's width for that share; its codes are ordered (see
-    ``nested_dropout``), so the narrowest prefix that reaches the share is
-    fitted on its own and kept if it reaches the share too. The chosen
-    width, at most PCA's, is ``n_components_``; a fit costs up to three
-    trainings. ``partial_fit``, which holds out nothing, takes PCA's width
-    for the share of its first chunk. ``"mle"`` is the width Minka's MLE
-    picks for PCA; ``None`` keeps ``min(n_samples, n_features)`` codes.""",
+    Width of the code (the number of output features of ``transform``), or how
+    to choose it, as :class:`~sklearn.decomposition.PCA` reads it: an int is
+    the width; a float in (0, 1) asks for the smallest width whose
+    reconstruction explains at least that share of the variance of the
+    training rows, as PCA's does, and of the rows early stopping holds out, if
+    any. A first network gets PCA's width for that share; its codes are
+    ordered (see ``nested_dropout``), so the narrowest prefix that reaches the
+    share is fitted on its own and kept if it reaches the share too. The
+    chosen width, at most PCA's, is ``n_components_``; a fit costs up to three
+    trainings, each seen by ``verbose`` and ``callbacks``. ``partial_fit``,
+    which holds out nothing, takes PCA's width for the share of its first
+    chunk. ``"mle"`` is the width Minka's MLE picks for PCA; ``None`` keeps
+    ``min(n_samples, n_features)`` codes.""",
     "training_parameters": """\
 init : {"pca", "random"}, default="pca"
     How the network starts. ``"pca"``: a fixed linear path holds the
@@ -191,27 +192,28 @@ mean_ : ndarray of shape (n_features,)
 components_ : ndarray of shape (`n_components_`, n_features)
     With ``init="pca"``: the principal axes of the network's fixed linear
     path, orthonormal rows, PCA's ``components_`` for the rows given to
-    ``fit``. The reconstruction is ``mean_`` plus the codes' linear part
-    along these axes plus the learnt nonlinear correction. ``init="random"``
-    networks have no linear path: reading it raises an ``AttributeError``
-    that says so.
+    ``fit`` (rows beyond the rank of those rows are zero). The reconstruction
+    is ``mean_`` plus the codes' linear part along these axes plus the learnt
+    nonlinear correction. ``init="random"`` networks have no linear path:
+    reading it raises an ``AttributeError`` that says so.
 explained_variance_ : ndarray of shape (`n_components_`,)
     Variance of X that the network's reconstruction explains, attributed
     to the codes in their order: entry ``j`` is what code ``j`` adds when
     the codes after it are held at their mean. Measured on the rows given
     to the last ``fit`` (at most 2,000 of them, a seeded random subset),
-    with PCA's ``ddof=1``. For PCA these are its eigenvalues; the sum is
-    the model's explained variance.
+    with PCA's ``ddof=1``. For PCA these are its eigenvalues (up to that
+    sample); the sum is the model's explained variance. ``partial_fit``
+    measures it on each chunk.
 explained_variance_ratio_ : ndarray of shape (`n_components_`,)
     ``explained_variance_`` over the total variance of the same rows; its
     sum is the share of variance the model explains, comparable with PCA's
     at the same width.
 singular_values_ : ndarray of shape (`n_components_`,)
-    ``sqrt(explained_variance_ * (n_rows - 1))``: the singular values PCA
-    would need to explain the same variances.
+    ``sqrt(explained_variance_ * (n_samples - 1))``, PCA's identity: the
+    singular values PCA would need to explain the same variances.
 noise_variance_ : float
     Probabilistic PCA's noise variance for the model: the variance it
-    leaves unexplained, averaged over the ``min(n_rows, n_features) -
+    leaves unexplained, averaged over the ``min(n_samples, n_features) -
     n_components_`` remaining directions.
 n_samples_ : int
     Number of rows given to ``fit`` (all rows given to ``partial_fit``

@@ -7,8 +7,8 @@ network's own reconstructions: the codes of each row after the first ``j``
 are set to their mean over the rows, the codes are decoded, and
 ``explained_variance_[j]`` is what code ``j`` adds to the variance so
 explained. For PCA (an ``init="pca"`` network before training) this gives
-PCA's figures exactly; the sum over all codes is the model's explained
-variance, which can exceed PCA's at the same width.
+PCA's figures, up to the row sample below; the sum over all codes is the
+model's explained variance, which can exceed PCA's at the same width.
 """
 
 from __future__ import annotations
@@ -23,35 +23,39 @@ from ._linear import column_moments, rows_sample
 # codes that is 60,000 row decodes, about 4 s on 2 cores beside a fit of
 # several minutes; small tables use every row.
 MAX_EXPLAINED_ROWS = 2000
-# Rows decoded at once, which bounds the memory of wide (text) rows.
-_CHUNK_ROWS = 512
+# Truncated codes decoded in one call (rows times prefixes): one call per
+# chunk instead of one per prefix, with the working set of wide rows bounded.
+_DECODED_PER_CALL = 8192
 
 
 def _dense(rows) -> np.ndarray:
     return np.asarray(rows.toarray() if sp.issparse(rows) else rows, dtype=np.float64)
 
 
-def prefix_errors(network, X, code_mean: np.ndarray) -> tuple[np.ndarray, float]:
+def prefix_errors(network, X, mean_code: np.ndarray) -> tuple[np.ndarray, float]:
     """Squared errors of the reconstructions from each prefix of the codes.
 
     Returns ``sse`` of shape ``(n_components,)``, where ``sse[j - 1]`` sums
     over X's rows and features the squared error of decoding codes whose
-    entries after the first ``j`` are ``code_mean``, and ``sst``, the sum of
+    entries after the first ``j`` are ``mean_code``, and ``sst``, the sum of
     squares of X about its own column means.
     """
-    width = len(code_mean)
+    width = len(mean_code)
+    # keep[j - 1, i]: whether prefix j keeps code i.
+    keep = np.tri(width, dtype=bool)
     sse = np.zeros(width)
     mean = column_moments(X)[0]
     sst = 0.0
-    for start in range(0, X.shape[0], _CHUNK_ROWS):
-        rows = _dense(X[start : start + _CHUNK_ROWS])
+    chunk_rows = max(1, _DECODED_PER_CALL // width)
+    for start in range(0, X.shape[0], chunk_rows):
+        rows = _dense(X[start : start + chunk_rows])
         sst += float(np.square(rows - mean).sum())
         codes = network.apply("encode", rows, np.float32)
-        for j in range(1, width + 1):
-            truncated = codes.copy()
-            truncated[:, j:] = code_mean[j:]
-            decoded = network.apply("decode", truncated, np.float64)
-            sse[j - 1] += float(np.square(rows - decoded).sum())
+        # (prefix, row, code): every truncation of every row, decoded at once.
+        truncated = np.where(keep[:, None, :], codes[None], mean_code.astype(np.float32))
+        decoded = network.apply("decode", truncated.reshape(-1, width), np.float64)
+        errors = np.square(decoded.reshape(width, len(rows), -1) - rows[None])
+        sse += errors.sum(axis=(1, 2))
     return sse, sst
 
 
@@ -60,22 +64,21 @@ def code_mean(network, X) -> np.ndarray:
     return network.apply("encode", X, np.float64).mean(axis=0)
 
 
-def explained_variance(network, X, seed: int) -> tuple[np.ndarray, float, int]:
+def explained_variance(network, X, seed: int) -> tuple[np.ndarray, float]:
     """Per-code explained variance of the network on (at most
     ``MAX_EXPLAINED_ROWS`` of) the rows of X.
 
-    Returns ``explained`` of shape ``(n_components,)``, the total variance
-    of those rows (``ddof=1``, as PCA's) and their number.
+    Returns ``explained`` of shape ``(n_components,)`` and the total
+    variance of those rows (``ddof=1``, as PCA's).
     """
     rows = rows_sample(X, MAX_EXPLAINED_ROWS, seed)
     sse, sst = prefix_errors(network, rows, code_mean(network, rows))
-    n_rows = rows.shape[0]
-    denominator = max(n_rows - 1, 1)
+    denominator = max(rows.shape[0] - 1, 1)
     explained = (np.concatenate([[sst], sse[:-1]]) - sse) / denominator
-    return explained, sst / denominator, n_rows
+    return explained, sst / denominator
 
 
-def explained_shares(network, X, code_mean: np.ndarray) -> np.ndarray:
+def explained_shares(network, X, mean_code: np.ndarray) -> np.ndarray:
     """Share of the variance of X's rows explained by each prefix of 1..k codes."""
-    sse, sst = prefix_errors(network, X, code_mean)
-    return 1.0 - sse / sst if sst > 0 else np.ones(len(code_mean))
+    sse, sst = prefix_errors(network, X, mean_code)
+    return 1.0 - sse / sst if sst > 0 else np.ones(len(mean_code))

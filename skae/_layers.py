@@ -241,6 +241,7 @@ class NestedDropout(keras.layers.Layer):
     def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.rate = rate
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, code, training=False):
@@ -259,4 +260,4 @@ class NestedDropout(keras.layers.Layer):
         return ops.where(position < ops.cast(kept, code.dtype), code, mean)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

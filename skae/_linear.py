@@ -150,8 +150,15 @@ class LinearStart:
 
 def _pca(X, n_components: int, seed: int, svd_options: dict) -> PCA:
     if sp.issparse(X):
+        solver = svd_options.get("svd_solver", "auto")
+        if solver not in ("auto", "arpack", "covariance_eigh"):
+            raise ValueError(
+                f"svd_solver={solver!r} cannot compute the PCA start of sparse X without "
+                "densifying it; use 'arpack' (what 'auto' picks) or 'covariance_eigh', or "
+                "init='random'."
+            )
         if n_components < min(X.shape):
-            if svd_options.get("svd_solver", "auto") == "auto":
+            if solver == "auto":
                 svd_options = {**svd_options, "svd_solver": "arpack"}
             return PCA(n_components, random_state=seed, **svd_options).fit(X)
         X = X.toarray()

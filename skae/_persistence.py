@@ -96,6 +96,9 @@ def _to_json(value, name: str):
         return value
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if isinstance(value, np.floating):
+        # A 0-d array, so that a float32 attribute loads as float32.
+        return {"ndarray": value.item(), "dtype": value.dtype.str}
     if isinstance(value, Integral):
         return int(value)
     if isinstance(value, Real):
@@ -146,7 +149,8 @@ def _from_json(value, classes: dict | None = None):
         dtype = np.dtype(value["dtype"])
         if dtype.kind not in _ARRAY_KINDS:
             raise ValueError(f"unsupported array dtype {value['dtype']!r}")
-        return np.asarray(value["ndarray"], dtype=dtype)
+        array = np.asarray(value["ndarray"], dtype=dtype)
+        return array[()] if array.ndim == 0 else array
     if value.keys() == {"class", "params"} and isinstance(value["params"], dict):
         return _instantiate(value["class"], value["params"], classes)
     raise ValueError(f"unrecognised value {value!r}")

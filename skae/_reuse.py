@@ -33,12 +33,19 @@ from collections import OrderedDict
 
 import joblib
 
-# Parameters that only steer the training loop. The traced graphs do not
+# Parameters that only steer the training loop or the PCA start. The traced graphs do not
 # depend on them (batch_size enters the key as the number of rows actually
 # used, the seeds as variables), so fits that differ only in these share a
 # trainer.
 _LOOP_PARAMS = frozenset(
     {
+        # How the PCA start is computed and scaled: its values go into the
+        # fixed layers when a pooled network restarts, the graph is the same.
+        "whiten",
+        "svd_solver",
+        "iterated_power",
+        "n_oversamples",
+        "power_iteration_normalizer",
         "batch_size",
         "early_stopping",
         "max_iter",

@@ -201,7 +201,7 @@ def test_names_without_a_meaning_say_why():
     with pytest.raises(AttributeError, match="not linear"):
         ae.get_covariance()
     assert not hasattr(ae, "get_precision")
-    with pytest.raises(AttributeError, match="has no attribute 'mean_'"):
+    with pytest.raises(AttributeError, match="not fitted"):
         AutoEncoder().mean_  # noqa: B018
     # A refit with init="random" drops the previous fit's components.
     ae = AutoEncoder(max_iter=1, random_state=0).fit(X_DIGITS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from ._base import _Display, _merge_style
 
@@ -55,7 +56,9 @@ class ExplainedVarianceDisplay(_Display):
     array([0.149, 0.285, 0.403, 0.487])
     """
 
-    def __init__(self, *, explained_variance_ratios, names, cumulative: bool = True) -> None:
+    def __init__(
+        self, *, explained_variance_ratios: list, names: list[str], cumulative: bool = True
+    ) -> None:
         self.explained_variance_ratios = explained_variance_ratios
         self.names = names
         self.cumulative = cumulative
@@ -105,7 +108,7 @@ class ExplainedVarianceDisplay(_Display):
     @classmethod
     def from_estimator(
         cls,
-        estimator,
+        estimator: BaseEstimator,
         *,
         name: str | None = None,
         cumulative: bool = True,
@@ -144,9 +147,9 @@ class ExplainedVarianceDisplay(_Display):
     @classmethod
     def from_estimators(
         cls,
-        estimators,
+        estimators: list[BaseEstimator],
         *,
-        names=None,
+        names: list[str] | None = None,
         cumulative: bool = True,
         ax=None,
         line_kwargs: dict | None = None,
