@@ -50,7 +50,7 @@ def test_the_start_ranks_rows_off_and_along_its_subspace_farthest():
 
 
 def test_the_network_learns_only_from_the_rows_kept():
-    detector = AutoEncoderOutlierDetector(SMALL, contamination=0.05, random_state=0).fit(X)
+    detector = AutoEncoderOutlierDetector(SMALL, trim=0.05, random_state=0).fit(X)
     assert detector.n_trimmed_ == 10
     alone = clone(SMALL).set_params(random_state=_network_seed(0)).fit(X[:N_INLIERS])
     np.testing.assert_array_equal(detector.estimator_.transform(X), alone.transform(X))
@@ -65,7 +65,13 @@ def test_trim_zero_learns_from_every_row():
 
 @pytest.mark.parametrize(
     ("contamination", "trim", "n_trimmed"),
-    [("auto", "auto", 20), (0.25, "auto", 50), ("auto", 0.05, 10), (0.25, 0.0, 0)],
+    [
+        ("auto", "auto", 20),
+        (0.25, "auto", 50),
+        (0.05, "auto", 20),
+        ("auto", 0.05, 10),
+        (0.25, 0.0, 0),
+    ],
 )
 def test_auto_shares(contamination, trim, n_trimmed):
     detector = AutoEncoderOutlierDetector(
