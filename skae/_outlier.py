@@ -97,6 +97,25 @@ def _reconstruction_error(estimator, X) -> np.ndarray:
     return np.concatenate(errors) if errors else np.zeros(0)
 
 
+def _rows_method(returns: str, *, summary: str):
+    """Give a method taking rows ``X`` its docstring: ``summary``, X, ``returns``.
+
+    The three scoring methods share their parameter section, written once.
+    """
+
+    def document(method):
+        method.__doc__ = (
+            f"{summary}\n\n"
+            "Parameters\n----------\n"
+            "X : {array-like, sparse matrix} of shape (n_samples, n_features)\n"
+            "    Rows to score; sparse input is densified one block of rows at a time.\n\n"
+            f"Returns\n-------\n{returns}\n"
+        )
+        return method
+
+    return document
+
+
 class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     """Outlier detection by reconstruction error, with the outliers kept out of training.
 
@@ -274,56 +293,32 @@ class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator
         self.offset_ = float(np.percentile(training_scores, 100.0 * self._contamination()))
         return self
 
+    @_rows_method(
+        "scores : ndarray of shape (n_samples,)\n    Score of each row (float64).",
+        summary="Minus the reconstruction error, in units of :attr:`reference_error_`.\n\n"
+        "Higher is more normal: a typical training row scores about -1, a row "
+        "reconstructed ten times worse -10.",
+    )
     def score_samples(self, X):
-        """Minus the reconstruction error, in units of :attr:`reference_error_`.
-
-        Higher is more normal: a typical training row scores about -1, a row
-        reconstructed ten times worse -10.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to score.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            Score of each row (float64).
-        """
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False
         )
         return -_reconstruction_error(self.estimator_, X) / self.reference_error_
 
+    @_rows_method(
+        "scores : ndarray of shape (n_samples,)\n    Shifted score of each row.",
+        summary=":meth:`score_samples` minus :attr:`offset_`: negative for outliers.",
+    )
     def decision_function(self, X):
-        """:meth:`score_samples` minus :attr:`offset_`: negative for outliers.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to score.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            Shifted score of each row.
-        """
         return self.score_samples(X) - self.offset_
 
+    @_rows_method(
+        "labels : ndarray of shape (n_samples,)\n"
+        "    -1 where :meth:`decision_function` is negative, else 1.",
+        summary="Label each row: -1 for an outlier, 1 for an inlier.",
+    )
     def predict(self, X):
-        """Label each row: -1 for an outlier, 1 for an inlier.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to label.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            -1 where :meth:`decision_function` is negative, else 1.
-        """
         return np.where(self.decision_function(X) < 0, -1, 1)
 
     def save(self, path: str | os.PathLike) -> None:
