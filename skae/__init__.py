@@ -8,6 +8,7 @@ from ._base import BaseAutoEncoder
 from ._contractive import ContractiveAutoEncoder
 from ._denoising import DenoisingAutoEncoder
 from ._layers import LayerFactory
+from ._outlier import AutoEncoderOutlierDetector
 from ._persistence import load
 from ._resnet import ResNetAutoEncoder
 from ._sparse import SparseAutoEncoder
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoEncoder",
+    "AutoEncoderOutlierDetector",
     "BaseArchitecture",
     "BaseAutoEncoder",
     "ContractiveAutoEncoder",

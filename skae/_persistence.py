@@ -10,6 +10,9 @@ A saved estimator is one zip archive (``.skae`` by convention) holding
 * ``extra_variables.npz``: trainable variables that belong to the objective
   rather than to a layer, such as the VAE's observation noise (fitted
   estimators only).
+* ``<name>.skae``: a fitted skae estimator held as a fitted attribute by a
+  meta-estimator (``estimator_`` of :class:`AutoEncoderOutlierDetector`),
+  itself an archive of this format.
 
 Loading only instantiates skae's own public classes, named in the metadata,
 from JSON values, and reads the weights as numeric arrays (the ``.npz`` with
@@ -19,6 +22,7 @@ from JSON values, and reads the weights as numeric arrays (the ``.npz`` with
 from __future__ import annotations
 
 import inspect
+import io
 import json
 import os
 import shutil
@@ -184,6 +188,7 @@ def _metadata(estimator) -> dict:
         )
     estimator._validate_params()
     fitted = fitted_attributes(estimator)
+    nested = _nested_estimators(estimator)
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -201,8 +206,22 @@ def _metadata(estimator) -> dict:
         }
         if is_fitted(estimator)
         else {},
-        "attributes": {key: _to_json(value, key) for key, value in fitted.items()},
+        "attributes": {
+            key: _to_json(value, key) for key, value in fitted.items() if key not in nested
+        },
+        "nested": sorted(nested),
         "output_config": dict(vars(estimator).get("_sklearn_output_config", {})),
+    }
+
+
+def _nested_estimators(estimator) -> dict:
+    """Fitted attributes that are skae estimators, saved as nested archives."""
+    from ._base import BaseAutoEncoder
+
+    return {
+        key: value
+        for key, value in fitted_attributes(estimator).items()
+        if isinstance(value, BaseAutoEncoder)
     }
 
 
@@ -246,6 +265,9 @@ def save(estimator, path) -> None:
             network.decoder.save_weights(folder / _DECODER)
             np.savez(folder / _EXTRA, *[np.asarray(v.numpy()) for v in network.extra_variables])
             members = [_ENCODER, _DECODER, _EXTRA]
+        for key, nested in _nested_estimators(estimator).items():
+            save(nested, folder / f"{key}.skae")
+            members.append(f"{key}.skae")
         handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         os.close(handle)
         try:
@@ -338,6 +360,18 @@ def _rebuild(metadata: dict, archive: zipfile.ZipFile, classes: dict):
         if not (is_public_fitted(key) and key.isidentifier()):
             raise ValueError(f"{key!r} is not a fitted attribute")
         setattr(estimator, key, _from_json(value, classes))
+    nested = metadata.get("nested", [])
+    if not isinstance(nested, list):
+        raise ValueError("its 'nested' entry is not a JSON list")
+    for key in nested:
+        if not (isinstance(key, str) and is_public_fitted(key) and key.isidentifier()):
+            raise ValueError(f"{key!r} is not a fitted attribute")
+        try:
+            member = archive.read(f"{key}.skae")
+        except KeyError:
+            raise ValueError(f"it has no {key}.skae") from None
+        with zipfile.ZipFile(io.BytesIO(member)) as inner:
+            setattr(estimator, key, _rebuild(_read_metadata(inner), inner, classes))
     if sections["output_config"]:
         estimator.set_output(**sections["output_config"])
     if metadata.get("fitted") is True:

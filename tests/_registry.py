@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator
 import skae
 from skae import (
     AutoEncoder,
+    AutoEncoderOutlierDetector,
     BaseArchitecture,
     ContractiveAutoEncoder,
     DenoisingAutoEncoder,
@@ -69,6 +70,15 @@ ESTIMATORS = {
     ),
     "ResNetAutoEncoder": ResNetAutoEncoder(
         n_components=2, n_levels=1, filters=2, latent_channels=2, **TINY
+    ),
+}
+
+# Every public use built on top of an estimator (a meta-estimator), with a
+# tiny estimator inside. Its code is one unit wide: scikit-learn's outlier
+# checks fit rows of two features.
+META_ESTIMATORS = {
+    "AutoEncoderOutlierDetector": AutoEncoderOutlierDetector(
+        AutoEncoder(n_components=1, hidden_layer_sizes=(8,), **TINY), random_state=0
     ),
 }
 

@@ -106,3 +106,13 @@ def test_pipeline_round_trip_trusts_only_skae_types():
     # scikit-learn's own types are trusted by skops by default.
     assert untrusted == ["skae._autoencoder.AutoEncoder"]
     np.testing.assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_outlier_detector_round_trip_trusts_only_skae_types():
+    from skae import AutoEncoderOutlierDetector
+
+    detector = AutoEncoderOutlierDetector(clone(ESTIMATORS["dense"]), random_state=0).fit(X)
+    restored, untrusted = _round_trip(detector)
+    assert set(untrusted) == {_qualname(detector), _qualname(detector.estimator_)}
+    np.testing.assert_array_equal(restored.score_samples(X), detector.score_samples(X))
+    np.testing.assert_array_equal(restored.predict(X), detector.predict(X))
