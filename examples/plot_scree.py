@@ -31,8 +31,10 @@ X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
 
 # %%
 # PCA and an autoencoder with 12 codes, fitted on the same rows, on one
-# axes. The autoencoder's curve starts where PCA's does (it starts as PCA)
-# and ends higher: its nonlinear decoder explains more with the same codes.
+# axes. The autoencoder's curve starts near PCA's (the network starts as
+# PCA; its first code alone explains a little less than PCA's first
+# component) and ends higher: its nonlinear decoder explains more with the
+# same number of codes.
 pca = PCA(n_components=12).fit(X_train)
 ae = AutoEncoder(n_components=12, random_state=0).fit(X_train)
 display = ExplainedVarianceDisplay.from_estimators([pca, ae])
