@@ -46,7 +46,7 @@ class SparseAutoEncoder(AutoEncoder):
         that it does not depend on the scale of X. The penalty sums over
         the code units, so it grows with ``n_components``: the default is
         mild enough that 30 units still beat PCA on held-out rows (1e-3
-        cost 0.77x to 0.87x of PCA's error against 0.58x to 0.68x on the
+        cost 0.77x to 0.87x of PCA's error against 0.59x to 0.69x on the
         curved manifolds of ``benchmarks/vs_pca.py``); raise it for sparser
         codes at some cost in reconstruction.
     sparsity_target : float, default=0.05
