@@ -267,14 +267,16 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _fit(self, X, incremental: bool):
         saved_state = fitted_state(self)
         continuing = is_fitted(self) and (incremental or self.warm_start)
-        saved_weights = self._network.get_weights() if continuing else None
+        # Every variable, not only the weights: the layers' seed generators
+        # (dropout, nested dropout) must not advance either.
+        network_variables = self._network.variables if continuing else []
         # partial_fit continues with the same optimiser: a failed call must
         # not leave its moments (NaN after a divergence) or step count behind.
         trainer = self._reusable_trainer(incremental, continuing)
         trainer_variables = (
             [*trainer.optimizer.variables, trainer.seed_generator.state] if trainer else []
         )
-        saved_trainer = [variable.numpy() for variable in trainer_variables]
+        saved_variables = [variable.numpy() for variable in network_variables + trainer_variables]
         try:
             self._train(X, incremental=incremental, continuing=continuing)
         except BaseException:
@@ -282,10 +284,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             for key in fitted_state(self):
                 delattr(self, key)
             vars(self).update(saved_state)
-            if saved_weights is not None:
-                self._network.set_weights(saved_weights)
-            for variable, value in zip(trainer_variables, saved_trainer, strict=True):
+            for variable, value in zip(
+                network_variables + trainer_variables, saved_variables, strict=True
+            ):
                 variable.assign(value)
+            if continuing:
+                self._network.weights_changed()
             raise
         return self
 

@@ -48,10 +48,11 @@ def check_autoencoder(estimator, X, tmp_path) -> None:
     """
     n_samples, n_features = X.shape
     est = clone(estimator).set_params(max_iter=2, n_iter_no_change=None, random_state=0)
-    k = est.n_components
 
-    # Build and fit 1-2 epochs; every output has the documented shape.
+    # Build and fit 1-2 epochs; every output has the documented shape (a
+    # share of variance as n_components chooses the width).
     est.fit(X)
+    k = est.n_components_
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
     assert np.isfinite(est.loss_curve_).all()
     codes = est.transform(X)
@@ -80,7 +81,7 @@ def check_autoencoder(estimator, X, tmp_path) -> None:
 
     # Before its first (tiny) step the network is PCA.
     start = clone(estimator).set_params(**FROZEN).fit(X)
-    pca = PCA(k).fit(X)
+    pca = PCA(start.n_components_, whiten=start.whiten).fit(X)
     reconstruction = pca.inverse_transform(pca.transform(X))
     objective = start._network.objective
     if objective.output_space == "logit":
