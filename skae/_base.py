@@ -29,6 +29,7 @@ from . import _persistence
 from ._architectures import _ACTIVATIONS, DenseArchitecture
 from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
+from ._layers import MAX_SEED
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
@@ -45,7 +46,6 @@ from ._training import (
 )
 from ._warnings import warn
 
-_MAX_SEED = 2**31 - 1
 # PCA's parameters that control the SVD of the PCA start.
 _SVD_OPTIONS = ("svd_solver", "iterated_power", "n_oversamples", "power_iteration_normalizer")
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -311,7 +311,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         _check_float32_range(X)
         self._check_whiten()
         rng = check_random_state(self.random_state)
-        network_seed, training_seed, split_seed = (int(s) for s in rng.randint(_MAX_SEED, size=3))
+        network_seed, training_seed, split_seed = (int(s) for s in rng.randint(MAX_SEED, size=3))
         early_stopping = self._uses_early_stopping(X.shape[0], incremental)
         X_train, X_val = X, None
         if early_stopping:
@@ -1043,10 +1043,10 @@ class _Run:
         """
         seed = data.network_seed
         train_rows = rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed)
-        mean = code_mean(self.network, train_rows)
-        shares = explained_shares(self.network, train_rows, mean)
+        shares = explained_shares(self.network, train_rows)
         if data.X_val is not None:
             held_out = rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed)
+            mean = code_mean(self.network, train_rows)
             shares = np.minimum(shares, explained_shares(self.network, held_out, mean))
         return shares
 

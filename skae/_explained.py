@@ -14,9 +14,8 @@ model's explained variance, which can exceed PCA's at the same width.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._linear import column_moments, rows_sample
+from ._linear import column_moments, dense_row_blocks, rows_sample
 
 # The prefixes cost one decoder pass each over the rows: on at most this many
 # rows, a seeded random subset of larger data. On the MNIST network at 30
@@ -28,31 +27,32 @@ MAX_EXPLAINED_ROWS = 2000
 _DECODED_PER_CALL = 8192
 
 
-def _dense(rows) -> np.ndarray:
-    return np.asarray(rows.toarray() if sp.issparse(rows) else rows, dtype=np.float64)
-
-
-def prefix_errors(network, X, mean_code: np.ndarray) -> tuple[np.ndarray, float]:
+def prefix_errors(network, X, mean_code: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Squared errors of the reconstructions from each prefix of the codes.
 
     Returns ``sse`` of shape ``(n_components,)``, where ``sse[j - 1]`` sums
     over X's rows and features the squared error of decoding codes whose
-    entries after the first ``j`` are ``mean_code``, and ``sst``, the sum of
-    squares of X about its own column means.
+    entries after the first ``j`` are ``mean_code`` (by default the mean
+    code of X's own rows), and ``sst``, the sum of squares of X about its
+    own column means. X's rows are encoded once.
     """
-    width = len(mean_code)
+    codes = network.apply("encode", X, np.float32)
+    if mean_code is None:
+        mean_code = codes.mean(axis=0, dtype=np.float64)
+    width = codes.shape[1]
     # keep[j - 1, i]: whether prefix j keeps code i.
     keep = np.tri(width, dtype=bool)
     sse = np.zeros(width)
     mean = column_moments(X)[0]
     sst = 0.0
     chunk_rows = max(1, _DECODED_PER_CALL // width)
-    for start in range(0, X.shape[0], chunk_rows):
-        rows = _dense(X[start : start + chunk_rows])
+    for start, rows in zip(
+        range(0, X.shape[0], chunk_rows), dense_row_blocks(X, chunk_rows), strict=True
+    ):
         sst += float(np.square(rows - mean).sum())
-        codes = network.apply("encode", rows, np.float32)
+        chunk = codes[start : start + len(rows)]
         # (prefix, row, code): every truncation of every row, decoded at once.
-        truncated = np.where(keep[:, None, :], codes[None], mean_code.astype(np.float32))
+        truncated = np.where(keep[:, None, :], chunk[None], mean_code.astype(np.float32))
         decoded = network.apply("decode", truncated.reshape(-1, width), np.float64)
         errors = np.square(decoded.reshape(width, len(rows), -1) - rows[None])
         sse += errors.sum(axis=(1, 2))
@@ -72,13 +72,14 @@ def explained_variance(network, X, seed: int) -> tuple[np.ndarray, float]:
     variance of those rows (``ddof=1``, as PCA's).
     """
     rows = rows_sample(X, MAX_EXPLAINED_ROWS, seed)
-    sse, sst = prefix_errors(network, rows, code_mean(network, rows))
+    sse, sst = prefix_errors(network, rows)
     denominator = max(rows.shape[0] - 1, 1)
     explained = (np.concatenate([[sst], sse[:-1]]) - sse) / denominator
     return explained, sst / denominator
 
 
-def explained_shares(network, X, mean_code: np.ndarray) -> np.ndarray:
-    """Share of the variance of X's rows explained by each prefix of 1..k codes."""
+def explained_shares(network, X, mean_code: np.ndarray | None = None) -> np.ndarray:
+    """Share of the variance of X's rows explained by each prefix of 1..k codes
+    (the codes after it at ``mean_code``, by default the rows' own mean code)."""
     sse, sst = prefix_errors(network, X, mean_code)
-    return 1.0 - sse / sst if sst > 0 else np.ones(len(mean_code))
+    return 1.0 - sse / sst if sst > 0 else np.ones(len(sse))

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-_MAX_SEED = 2**31 - 1
+# Seeds are drawn below this bound (what NumPy and TensorFlow seeds accept).
+MAX_SEED = 2**31 - 1
 
 
 class LayerFactory:
@@ -42,7 +43,7 @@ class LayerFactory:
 
     def seed(self) -> int:
         """Draw a fresh integer seed."""
-        return int(self._rng.integers(_MAX_SEED))
+        return int(self._rng.integers(MAX_SEED))
 
     def initializer(self, output: bool = False) -> keras.initializers.Initializer:
         """A seeded Glorot-uniform kernel initializer for any Keras layer.

@@ -168,6 +168,14 @@ def _pca(X, n_components: int, seed: int, svd_options: dict) -> PCA:
     return PCA(n_components, random_state=seed, **svd_options).fit(np.asarray(X, dtype=np.float64))
 
 
+def dense_row_blocks(X, block_rows: int):
+    """X as dense float64 blocks of at most ``block_rows`` rows, in order, so
+    that sparse or memory-mapped X is never densified as a whole."""
+    for start in range(0, X.shape[0], block_rows):
+        block = X[start : start + block_rows]
+        yield np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
+
+
 def rows_sample(X, max_rows: int, seed: int):
     """At most ``max_rows`` rows of X (a seeded random subset, in order)."""
     if X.shape[0] <= max_rows:

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 
 from ._layers import (
+    MAX_SEED,
     FixedProjection,
     FixedScale,
     LayerFactory,
@@ -259,7 +260,7 @@ class Network:
         if nested_dropout > 0 and n_components > 1:
             # Its own seed, not one drawn from the factory: the other layers'
             # seeds stay those of a network without it.
-            layer_seed = int(np.random.default_rng([seed, 1]).integers(2**31 - 1))
+            layer_seed = int(np.random.default_rng([seed, 1]).integers(MAX_SEED))
             decoder_code = NestedDropout(nested_dropout, seed=layer_seed)(code)
         fixed = {}
         if not pca_path:

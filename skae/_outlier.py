@@ -13,7 +13,6 @@ import os
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, _fit_context, clone
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -21,9 +20,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._autoencoder import AutoEncoder
-from ._linear import LinearStart
+from ._layers import MAX_SEED
+from ._linear import LinearStart, dense_row_blocks
 
-_MAX_SEED = 2**31 - 1
 # The share of rows treated as outliers when ``contamination="auto"``, and the
 # least share left out of training with ``trim="auto"``. On the nine ODDS
 # tables (``benchmarks/outliers.py --quick --trims 0,0.05,0.2``, 2 splits)
@@ -57,13 +56,6 @@ def _reference(values: np.ndarray) -> float:
     return 1.0
 
 
-def _dense_blocks(X):
-    """X as dense float64 row blocks of at most ``_BLOCK_ROWS`` rows."""
-    for start in range(0, X.shape[0], _BLOCK_ROWS):
-        block = X[start : start + _BLOCK_ROWS]
-        yield np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
-
-
 def _start_outlyingness(start: LinearStart, X) -> np.ndarray:
     """How far each row lies from the PCA start: inside and off its subspace.
 
@@ -74,7 +66,7 @@ def _start_outlyingness(start: LinearStart, X) -> np.ndarray:
     which the network then learns to reconstruct, in training.
     """
     hotelling, error = [], []
-    for block in _dense_blocks(X):
+    for block in dense_row_blocks(X, _BLOCK_ROWS):
         standardised = (block - start.mean) / start.scale
         codes = standardised @ start.encoding_matrix
         residual = standardised - codes @ start.decoding_matrix
@@ -92,7 +84,7 @@ def _reconstruction_error(estimator, X) -> np.ndarray:
     """
     errors = [
         np.square(block - estimator.inverse_transform(estimator.transform(block))).mean(axis=1)
-        for block in _dense_blocks(X)
+        for block in dense_row_blocks(X, _BLOCK_ROWS)
     ]
     return np.concatenate(errors) if errors else np.zeros(0)
 
@@ -261,7 +253,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator
         )
         n_samples, n_features = X.shape
         rng = check_random_state(self.random_state)
-        start_seed, network_seed = (int(seed) for seed in rng.randint(_MAX_SEED, size=2))
+        start_seed, network_seed = (int(seed) for seed in rng.randint(MAX_SEED, size=2))
         if self.estimator is None:
             # Scores read the full code: ordered codes (nested dropout) serve
             # truncation, not reconstruction errors, so the default trains

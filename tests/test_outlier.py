@@ -14,8 +14,9 @@ from sklearn.utils import check_random_state
 
 import skae
 from skae import AutoEncoder, AutoEncoderOutlierDetector
+from skae._layers import MAX_SEED
 from skae._linear import LinearStart
-from skae._outlier import _MAX_SEED, _start_outlyingness, default_n_components
+from skae._outlier import _start_outlyingness, default_n_components
 
 DETECTOR = META_ESTIMATORS["AutoEncoderOutlierDetector"]
 N_INLIERS = 190
@@ -39,7 +40,7 @@ SMALL = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), **TINY)
 
 
 def _network_seed(random_state: int) -> int:
-    return int(check_random_state(random_state).randint(_MAX_SEED, size=2)[1])
+    return int(check_random_state(random_state).randint(MAX_SEED, size=2)[1])
 
 
 def test_the_start_ranks_rows_off_and_along_its_subspace_farthest():
