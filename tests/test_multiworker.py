@@ -8,6 +8,7 @@ tests with ``-m multiworker``.
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -107,5 +108,11 @@ def test_a_dead_worker_fails_the_other_clearly(cluster):
     folder, return_codes = cluster
     assert return_codes == [1, 3], stderr(folder, 0)[-3000:]
     message = stderr(folder, 0)
-    assert "RuntimeError: Distributed training failed in epoch 3" in message
+    # Worker 1 exits as epoch 3 begins. Worker 0 usually fails in epoch 3;
+    # on a loaded machine it can fail while epoch 2's last all-reduce is
+    # still in flight (the peer had its result and exited before worker 0
+    # received its own: seen once in CI), so both epochs are correct.
+    failure = re.search(r"RuntimeError: Distributed training failed in epoch (\d+):", message)
+    assert failure is not None, message[-3000:]
+    assert failure.group(1) in {"2", "3"}, failure.group(0)
     assert "stop every worker and start them all again" in message
