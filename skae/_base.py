@@ -18,7 +18,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     _fit_context,
-    clone,
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
@@ -26,13 +25,14 @@ from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, St
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
+from ._acquire import TrainerRequest, acquire_trainer, build_network, network_params
 from ._architectures import _ACTIVATIONS, DenseArchitecture
 from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._layers import MAX_SEED
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
 from ._network import Network, active_strategy
-from ._reuse import POOL, structure_key
+from ._reuse import POOL
 from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import (
     OPTIMIZERS,
@@ -40,7 +40,6 @@ from ._training import (
     RowView,
     Trainer,
     is_streamed,
-    make_optimizer,
     to_training_data,
     train,
 )
@@ -272,13 +271,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         network_variables = self._network.variables if continuing else []
         # partial_fit continues with the same optimiser: a failed call must
         # not leave its moments (NaN after a divergence) or step count behind.
-        trainer = self._reusable_trainer(incremental, continuing)
+        trainer = vars(self).get("_trainer") if continuing and incremental else None
         trainer_variables = (
             [*trainer.optimizer.variables, trainer.seed_generator.state] if trainer else []
         )
         saved_variables = [variable.numpy() for variable in network_variables + trainer_variables]
         try:
-            self._train(X, incremental=incremental, continuing=continuing)
+            self._train(X, incremental=incremental, continuing=continuing, held=trainer)
         except BaseException:
             # A failed (re)fit leaves the previous model exactly as it was.
             for key in fitted_state(self):
@@ -293,7 +292,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise
         return self
 
-    def _train(self, X, *, incremental: bool, continuing: bool) -> None:
+    def _train(self, X, *, incremental: bool, continuing: bool, held: Trainer | None) -> None:
         """One fit, partial_fit or warm-started fit, in named steps.
 
         Validate X, draw the seeds, hold out validation rows, choose the
@@ -317,7 +316,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
         data = _FitData(
-            X, X_train, X_val, data_scale(X_train), network_seed, training_seed, incremental
+            X, X_train, X_val, data_scale(X_train), network_seed, training_seed, incremental, held
         )
 
         if continuing:
@@ -336,7 +335,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # Computed before anything is committed: it decodes many rows, and a
         # failure here must leave the previous model (and its lease) intact.
         pca_attributes = self._pca_attributes(X, run, network_seed, continuing, incremental)
-        self._hold(run.network, run.trainer)
+        self._keep_trainer(run.trainer)
         self.n_components_ = run.network.n_components
         self.loss_curve_ = previous_losses + history.losses
         self.n_iter_ = len(self.loss_curve_)
@@ -348,23 +347,32 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         vars(self).update(pca_attributes)
 
     def _run(self, data: _FitData, width: int, *, continuing: bool) -> _Run:
-        """Get the network of ``width`` codes and its trainer, and train it."""
+        """Acquire the trainer of a network of ``width`` codes (the fitted
+        one when ``continuing``), and train it."""
         X, X_train = data.X, data.X_train
         strategy = self.distribute_strategy
         start = None
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             _check_replicas(X_train.shape[0])
-            if continuing:
-                network = self._network_to_continue(X, data.network_seed)
-                trainer = self._reusable_trainer(data.incremental, continuing, network)
-                if trainer is None:
-                    trainer = self._new_trainer(network, X_train, data.scale, data.training_seed)
-            else:
-                # The PCA start sees every row, the held-out ones too: at the
-                # start the network is then exactly the PCA a user would fit.
-                if self.init == "pca":
-                    start = LinearStart.fit(X, width, data.network_seed, self._svd_options())
-                trainer = self._fresh_trainer(data, width, start)
+            # The PCA start sees every row, the held-out ones too: at the
+            # start the network is then exactly the PCA a user would fit.
+            if not continuing and self.init == "pca":
+                start = LinearStart.fit(X, width, data.network_seed, self._svd_options())
+            trainer = acquire_trainer(
+                TrainerRequest(
+                    type(self),
+                    network_params(self, width),
+                    X.shape[1],
+                    X_train.shape[0],
+                    self._batch_size(X_train.shape[0]),
+                    data.scale,
+                    data.network_seed,
+                    data.training_seed,
+                ),
+                start=start,
+                fitted=self._network if continuing else None,
+                held=data.held,
+            )
             network = trainer.network
 
         epoch_offset = len(self.loss_curve_) if continuing else 0
@@ -489,87 +497,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         attributes["noise_variance_"] = dtype.type(residual / n_left if n_left > 0 else 0.0)
         return attributes
 
-    def _network_to_continue(self, X, seed: int) -> Network:
-        """The fitted network, to train further.
-
-        Runs in the strategy's scope: a fitted network built under another
-        strategy is rebuilt under this one with its weights, because
-        variables belong to the strategy they were created under.
-        """
-        network = self._network
-        if network.strategy is not active_strategy():
-            network = self._build_network(X.shape[1], seed, self._network.params)
-            network.set_weights(self._network.get_weights())
-        return network
-
-    def _fresh_trainer(self, data: _FitData, width: int, start) -> Trainer:
-        """A trainer for a new network of ``width`` codes, at PCA ``start``
-        with ``init="pca"``.
-
-        Outside a ``tf.distribute`` strategy it is an idle pooled trainer of
-        the same structure when there is one (see :mod:`skae._reuse`): its
-        network returns to its remembered initial values when they were
-        built from the same seed, and otherwise takes those of a freshly
-        built network; either way nothing is traced again.
-        """
-        X, X_train, network_seed = data.X, data.X_train, data.network_seed
-        params = _network_params(self, width)
-        key = None
-        if active_strategy() is None:
-            batch_size = self._batch_size(X_train.shape[0])
-            key = structure_key(
-                type(self),
-                params,
-                X.shape[1],
-                batch_size,
-                steps_per_epoch=-(-X_train.shape[0] // batch_size),
-            )
-        trainer = POOL.take(key) if key is not None else None
-        if trainer is not None and trainer.network.can_restart(network_seed):
-            trainer.network.restart(start, params)
-        else:
-            network = self._build_network(X.shape[1], network_seed, params=params, start=start)
-            if key is not None:
-                network.remember_initial_state(network_seed)
-            if trainer is None:
-                return self._new_trainer(
-                    network, X_train, data.scale, data.training_seed, pool_key=key
-                )
-            trainer.network.restart_from(network)
-        unit = trainer.network.objective.loss_unit(X.shape[1], data.scale)
-        trainer.reset(data.training_seed, unit)
-        return trainer
-
-    def _reusable_trainer(self, incremental: bool, continuing: bool, network=None):
-        """The trainer (and optimiser state) this call continues with, or None.
-
-        Only ``partial_fit`` on a fitted estimator continues with the
-        previous call's trainer, and only while it trains the same network
-        (one rebuilt under another strategy gets a fresh optimiser).
-        ``fit``, warm-started or not, always starts a new optimiser.
-        """
-        trainer = vars(self).get("_trainer") if incremental and continuing else None
-        if trainer is not None and network is not None and trainer.network is not network:
-            return None
-        return trainer
-
-    def _new_trainer(
-        self, network: Network, X_train, scale: float, seed: int, pool_key: str | None = None
-    ) -> Trainer:
-        """A trainer with a new optimiser, sized to the training rows
-        (``scale``: their root mean column variance)."""
-        batch_size = self._batch_size(X_train.shape[0])
-        steps_per_epoch = -(-X_train.shape[0] // batch_size)
-        optimizer = make_optimizer(
-            self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
-        )
-        unit = network.objective.loss_unit(X_train.shape[1], scale)
-        return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit, pool_key)
-
-    def _hold(self, network: Network, trainer: Trainer) -> None:
-        """Keep the fitted network and trainer; a replaced network's pooled
-        trainer goes back to the pool, and a new pooled one is leased until
-        this estimator is collected or refitted."""
+    def _keep_trainer(self, trainer: Trainer) -> None:
+        """Keep the fitted trainer and its network; a replaced network's
+        pooled trainer goes back to the pool, and a new pooled one is leased
+        until this estimator is collected or refitted."""
+        network = trainer.network
         if vars(self).get("_network") is not network:
             previous = vars(self).get("_lease")
             if previous is not None:
@@ -616,41 +548,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return min(
             max(_AUTO_MIN_BATCH, n_train // _AUTO_STEPS_PER_EPOCH), _AUTO_MAX_BATCH, n_train
         )
-
-    def _build_network(self, n_features: int, seed: int, params: dict, start=None) -> Network:
-        """Build a network from ``params`` (see :func:`_network_params`).
-
-        The network records the parameters it was built from, so that pickle
-        and :meth:`save` rebuild the fitted network even after ``set_params``
-        changed the parameters for the next fit. ``start`` is the PCA start
-        of a new ``init="pca"`` network; rebuilt networks load their weights
-        next.
-        """
-        # Networks stored before a parameter existed were built as its
-        # value here says: without a PCA path, whitening or nested dropout.
-        source = clone(self).set_params(
-            **{"init": "random", "whiten": False, "nested_dropout": 0.0, **params}
-        )
-        source._validate_params()
-        architecture = source._architecture()
-        # The contract is encode and decode; a BaseArchitecture (or any
-        # scikit-learn estimator) also checks its _parameter_constraints.
-        if callable(getattr(architecture, "_validate_params", None)):
-            architecture._validate_params()
-        network = Network.build(
-            architecture,
-            source._objective(),
-            n_features,
-            source.n_components,
-            seed,
-            source.alpha,
-            pca_path=source.init == "pca",
-            start=start,
-            whiten=source.whiten,
-            nested_dropout=source.nested_dropout,
-        )
-        network.params = _network_params(source, source.n_components)
-        return network
 
     def _validation_split(self, X, seed):
         n_samples = X.shape[0]
@@ -982,21 +879,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 state.setdefault(name, parameter.default)
         super().__setstate__(state)
         if weights is not None:
-            self._network = self._build_network(self.n_features_in_, 0, params)
+            self._network = build_network(type(self), params, self.n_features_in_)
             self._network.set_weights(weights)
-
-
-def _network_params(source, width: int) -> dict:
-    """The parameters a network of ``width`` codes is built from (copies;
-    no strategy or callbacks; ``n_components`` is the width, whatever
-    chose it)."""
-    params = {
-        key: clone(value, safe=False)
-        for key, value in source.get_params(deep=False).items()
-        if key not in ("distribute_strategy", "callbacks")
-    }
-    params["n_components"] = width
-    return params
 
 
 def _is_share(n_components) -> bool:
@@ -1015,6 +899,8 @@ class _FitData:
     network_seed: int
     training_seed: int
     incremental: bool
+    # The trainer partial_fit continues with (see skae._acquire).
+    held: Trainer | None
 
 
 @dataclass

@@ -306,6 +306,11 @@ class Network:
         return heads, output, fixed
 
     @property
+    def n_features(self) -> int:
+        """Width of the input rows."""
+        return self.encoder.input.shape[-1]
+
+    @property
     def n_components(self) -> int:
         """Width of the code."""
         return self.decoder.input.shape[-1]

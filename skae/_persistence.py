@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._acquire import build_network
 from ._state import fitted_attributes, is_fitted, is_public_fitted
 from ._warnings import warn
 
@@ -316,7 +317,7 @@ def _extract(archive: zipfile.ZipFile, member: str, folder: Path) -> Path:
 def _restore_network(estimator, archive: zipfile.ZipFile, params: dict) -> None:
     """Rebuild the network from ``params`` and load the saved weights."""
     try:
-        network = estimator._build_network(estimator.n_features_in_, seed=0, params=params)
+        network = build_network(type(estimator), params, estimator.n_features_in_)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"its network parameters are invalid ({exc})") from exc
     with tempfile.TemporaryDirectory() as folder:

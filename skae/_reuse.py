@@ -112,7 +112,7 @@ class TrainerPool:
         self._idle: OrderedDict[tuple[str, int], tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, key: str):
+    def take_idle(self, key: str):
         """An idle trainer with this key (removed from the pool), or None."""
         with self._lock:
             for slot in self._idle:

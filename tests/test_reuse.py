@@ -135,16 +135,16 @@ def test_pool_keeps_at_most_max_idle_trainers_and_bytes():
     for i, trainer in enumerate(trainers[:3]):
         pool.give_back(f"key{i}", trainer, nbytes=10)
     # The least recently returned one was dropped.
-    assert pool.take("key0") is None
-    assert pool.take("key2") is trainers[2]
-    assert pool.take("key2") is None
+    assert pool.take_idle("key0") is None
+    assert pool.take_idle("key2") is trainers[2]
+    assert pool.take_idle("key2") is None
     # Beyond the byte budget the older ones go too, and a trainer larger
     # than the budget is not kept at all.
     pool.give_back("key3", trainers[3], nbytes=95)
-    assert pool.take("key1") is None
-    assert pool.take("key3") is trainers[3]
+    assert pool.take_idle("key1") is None
+    assert pool.take_idle("key3") is trainers[3]
     pool.give_back("key3", trainers[3], nbytes=101)
-    assert pool.take("key3") is None
+    assert pool.take_idle("key3") is None
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

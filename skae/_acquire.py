@@ -1,0 +1,203 @@
+"""How a fit gets its network and trainer: one rule, in one function.
+
+A fit trains a :class:`~skae._training.Trainer` (a network, an optimiser
+and their compiled epoch). :func:`acquire_trainer` decides which one:
+
+1. ``partial_fit`` on a fitted estimator continues with the estimator's
+   own trainer, optimiser state included, while that trainer's network is
+   the one it continues (not rebuilt under another strategy, rule 2).
+2. Any other continuation (``warm_start=True``, or ``partial_fit`` under a
+   new strategy) trains the fitted network with a new optimiser. A network
+   built under another ``tf.distribute`` strategy is rebuilt under the
+   active one with its weights, because variables belong to the strategy
+   they were created under.
+3. A new network (``fit``, the first ``partial_fit``) comes from the pool
+   of idle trainers when one of the same structure waits there (see
+   :mod:`skae._reuse`), restarted to exactly the state a new build would
+   have; otherwise it is built, with its PCA start.
+
+Every network, new or rebuilt (rule 2, pickle, :func:`skae.load`), comes
+from :func:`build_network`, from the estimator parameters recorded with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sklearn.base import clone
+
+from ._network import Network, active_strategy
+from ._reuse import POOL, structure_key
+from ._training import Trainer, make_optimizer
+
+# Parameters that are not part of a network: runtime objects a fit uses.
+_RUNTIME_PARAMS = ("distribute_strategy", "callbacks")
+# What a network recorded before a parameter existed was built as: without
+# a PCA path, whitening or nested dropout.
+_BEFORE_PARAMETER_EXISTED = {"init": "random", "whiten": False, "nested_dropout": 0.0}
+
+
+def network_params(estimator, width: int) -> dict:
+    """The parameters a network of ``width`` codes is built from.
+
+    Copies of ``estimator``'s parameters, without the runtime objects;
+    ``n_components`` is the width, whatever chose it.
+    """
+    params = {
+        key: clone(value, safe=False)
+        for key, value in estimator.get_params(deep=False).items()
+        if key not in _RUNTIME_PARAMS
+    }
+    params["n_components"] = width
+    return params
+
+
+def build_network(
+    estimator_type: type, params: dict, n_features: int, seed: int = 0, start=None
+) -> Network:
+    """Build the network of an ``estimator_type`` with parameters ``params``.
+
+    ``start`` is the PCA start of a new ``init="pca"`` network; a network
+    rebuilt to hold saved weights gets none (``seed`` then does not matter
+    either) and loads its weights next. The network records ``params``, so
+    that pickle and :func:`skae.load` rebuild it even after ``set_params``
+    changed the estimator's own parameters for the next fit.
+    """
+    source = estimator_type(**{**_BEFORE_PARAMETER_EXISTED, **params})
+    source._validate_params()
+    architecture = source._architecture()
+    # The contract is encode and decode; a BaseArchitecture (or any
+    # scikit-learn estimator) also checks its _parameter_constraints.
+    if callable(getattr(architecture, "_validate_params", None)):
+        architecture._validate_params()
+    network = Network.build(
+        architecture,
+        source._objective(),
+        n_features,
+        source.n_components,
+        seed,
+        source.alpha,
+        pca_path=source.init == "pca",
+        start=start,
+        whiten=source.whiten,
+        nested_dropout=source.nested_dropout,
+    )
+    network.params = params
+    return network
+
+
+def rebuild_network(network: Network, estimator_type: type, seed: int = 0) -> Network:
+    """``network`` rebuilt with its weights, under the active strategy.
+
+    ``seed`` seeds what the weights do not hold: the state of the layers'
+    seed generators (dropout), which continue from there.
+    """
+    rebuilt = build_network(estimator_type, network.params, network.n_features, seed)
+    rebuilt.set_weights(network.get_weights())
+    return rebuilt
+
+
+@dataclass(frozen=True)
+class TrainerRequest:
+    """What one fit needs a trainer for.
+
+    ``params`` are the network's (see :func:`network_params`); ``scale``
+    is the root mean column variance of the ``n_train`` training rows, in
+    which the objective's loss unit is measured.
+    """
+
+    estimator_type: type
+    params: dict
+    n_features: int
+    n_train: int
+    batch_size: int
+    scale: float
+    network_seed: int
+    training_seed: int
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    def new_trainer(self, network: Network, pool_key: str | None = None) -> Trainer:
+        """A trainer of ``network`` with a new optimiser."""
+        params = self.params
+        optimizer = make_optimizer(
+            params["optimizer"],
+            params["learning_rate"],
+            params["learning_rate_decay"],
+            self.steps_per_epoch,
+        )
+        return Trainer(
+            network,
+            optimizer,
+            self.batch_size,
+            params["shuffle"],
+            self.training_seed,
+            self.loss_unit(network),
+            pool_key,
+        )
+
+    def loss_unit(self, network: Network) -> float:
+        """The unit of ``network``'s training loss on these rows."""
+        return network.objective.loss_unit(self.n_features, self.scale)
+
+
+def acquire_trainer(
+    request: TrainerRequest,
+    *,
+    start=None,
+    fitted: Network | None = None,
+    held: Trainer | None = None,
+) -> Trainer:
+    """The trainer a fit trains, by the rule in this module's docstring.
+
+    ``fitted`` is the fitted estimator's network when the fit continues
+    (rules 1 and 2), ``None`` for a new network at PCA start ``start``
+    (rule 3). ``held`` is the trainer ``partial_fit`` continues with: the
+    estimator's own, if it still has one (pickle and :func:`skae.load` do
+    not keep optimisers). Call it in the scope of the fit's strategy.
+    """
+    if fitted is None:
+        return _new_network_trainer(request, start)
+    if fitted.strategy is not active_strategy():
+        return request.new_trainer(
+            rebuild_network(fitted, request.estimator_type, request.network_seed)
+        )
+    if held is not None and held.network is fitted:
+        return held
+    return request.new_trainer(fitted)
+
+
+def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
+    """Rule 3: a pooled trainer restarted, or a new network's."""
+    key = None
+    if active_strategy() is None:
+        key = structure_key(
+            request.estimator_type,
+            request.params,
+            request.n_features,
+            request.batch_size,
+            request.steps_per_epoch,
+        )
+    trainer = POOL.take_idle(key) if key is not None else None
+    if trainer is not None and trainer.network.can_restart(request.network_seed):
+        # The remembered initial values, with this fit's PCA start.
+        trainer.network.restart(start, request.params)
+    else:
+        network = build_network(
+            request.estimator_type,
+            request.params,
+            request.n_features,
+            request.network_seed,
+            start,
+        )
+        if key is not None:
+            network.remember_initial_state(request.network_seed)
+        if trainer is None:
+            return request.new_trainer(network, pool_key=key)
+        # Same graphs, another seed (or a start-dependent objective): the
+        # pooled trainer takes the new network's values.
+        trainer.network.restart_from(network)
+    trainer.reset(request.training_seed, request.loss_unit(trainer.network))
+    return trainer
