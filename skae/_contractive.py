@@ -43,18 +43,18 @@ class Contractive(Reconstruction):
         super().__init__(loss)
         self.contraction = contraction
 
-    def jacobian_norm(self, network, x, training: bool = False):
+    def jacobian_norm(self, encoder, x, training: bool = False):
         """Per-row squared Frobenius norm of the code's Jacobian, and the heads."""
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(x)
-            heads = network.encoder(x, training=training)
-            code = heads.get("latent", heads["code"])
+            heads = encoder(x, training=training)
+            code = self.whitened_code(heads)
         jacobian = tape.batch_jacobian(code, x)
         return ops.sum(ops.square(jacobian), axis=(1, 2)), heads
 
-    def training_loss(self, network, x, seed, unit: float = 1.0):
-        norm, heads = self.jacobian_norm(network, x, training=True)
-        logits = network.decoder(heads["code"], training=True)
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
+        norm, heads = self.jacobian_norm(encoder, x, training=True)
+        logits = decoder(heads["code"], training=True)
         scale = unit if self.loss == "mse" else 1.0
         return self.reconstruction_error(x, logits) / unit + self.contraction * scale * norm
 

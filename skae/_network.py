@@ -406,22 +406,29 @@ class Network:
     def _function(self, name: str) -> _BlockFunction:
         """The compiled blockwise function of inference method ``name``.
 
-        ``"encode"``, ``"decode"``, ``"score"`` and ``"reconstruction"``
-        (minus the reconstruction error), or ``"code:<statistic>"``
-        for an entry of the objective's ``code_statistics`` (such as the
-        VAE's ``"code:std"``).
+        ``"encode"``, ``"decode"``, ``"score"``, ``"reconstruction"``
+        (minus the reconstruction error), ``"monitored"`` (what early
+        stopping monitors), or ``"code:<statistic>"`` for an entry of the
+        objective's ``code_statistics`` (such as the VAE's ``"code:std"``).
         """
+        samples = {
+            "score": self.objective.score_samples,
+            "reconstruction": self.objective.reconstruction_samples,
+            "monitored": self.objective.monitored_samples,
+        }.get(name)
+        if samples is not None:
+            # Keyed by the objective's method: "monitored" shares the
+            # function (and its trace) of the method it is.
+            name = samples.__name__
         if name not in self._compiled:
-            n_features = self.encoder.input.shape[-1]
-            if name == "encode":
-                body, width = (lambda x: self.encoder(x, training=False)["code"]), n_features
-            elif name == "score":
-                body, width = (lambda x: self.objective.score_samples(self, x)), n_features
-            elif name == "reconstruction":
+            n_features = self.n_features
+            if samples is not None:
                 width = n_features
 
                 def body(x):
-                    return self.objective.reconstruction_samples(self, x)
+                    return samples(self.encoder, self.decoder, x)
+            elif name == "encode":
+                body, width = (lambda x: self.encoder(x, training=False)["code"]), n_features
             elif name == "decode":
                 width = self.decoder.input.shape[-1]
 

@@ -37,7 +37,20 @@ class BaseObjective(abc.ABC):
 
     Methods that take tensors run inside compiled TensorFlow functions, so
     they use ``keras.ops`` and ``keras.random`` (or TensorFlow, the only
-    backend skae runs on).
+    backend skae runs on). Those that run the network receive its two Keras
+    models, ``encoder`` (rows to heads) and ``decoder`` (codes to
+    pre-activation outputs), and nothing else of it.
+
+    The encoder's outputs, the *heads*, are a dict:
+
+    ``"code"``
+        What ``transform`` returns (in PCA's units with a PCA path).
+    ``"latent"``
+        The whitened code the decoder reads, with a PCA path only (added by
+        the network); :meth:`whitened_code` reads it, or ``"code"`` without
+        one.
+    other keys
+        Whatever :meth:`code_heads` adds, such as the VAE's ``"log_var"``.
     """
 
     #: Whether ``transform`` returns whitened codes (unit variance per unit
@@ -51,10 +64,9 @@ class BaseObjective(abc.ABC):
     #: and seed restarts the network from its remembered initial values
     #: instead of building it again; True (always build) is the safe default.
     start_dependent_weights: bool = True
-    #: What early stopping monitors on the held-out rows: ``"score"``
-    #: (:meth:`score_samples`) or ``"reconstruction"``
-    #: (:meth:`reconstruction_samples`).
-    monitored: str = "score"
+    #: Whether :meth:`monitored_samples` is :meth:`score_samples`, whose
+    #: unit is that of the training loss (:meth:`loss_unit`).
+    monitors_score: bool = True
 
     # -- network construction -------------------------------------------
     @abc.abstractmethod
@@ -126,14 +138,14 @@ class BaseObjective(abc.ABC):
         return 1.0
 
     def validation_unit(self, n_features: int, scale: float) -> float:
-        """The unit of the :attr:`monitored` score, in which early stopping measures ``tol``.
+        """The unit of :meth:`monitored_samples`, in which early stopping measures ``tol``.
 
         :meth:`loss_unit` for the score, :meth:`reconstruction_unit` for the
         reconstruction.
         """
-        if self.monitored == "reconstruction":
-            return self.reconstruction_unit(scale)
-        return self.loss_unit(n_features, scale)
+        if self.monitors_score:
+            return self.loss_unit(n_features, scale)
+        return self.reconstruction_unit(scale)
 
     def reconstruction_unit(self, scale: float) -> float:
         """The :meth:`reconstruction_error` of predicting the mean: ``scale**2``
@@ -169,14 +181,22 @@ class BaseObjective(abc.ABC):
         """Code penalty added to each batch's loss (0 by default)."""
         return 0.0
 
+    @staticmethod
+    def whitened_code(heads):
+        """The code in whitened units: ``"latent"`` with a PCA path, else ``"code"``.
+
+        A penalty on it does not depend on the units of X.
+        """
+        return heads.get("latent", heads["code"])
+
     @abc.abstractmethod
-    def training_loss(self, network, x, seed, unit: float = 1.0):
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
         """Per-sample loss of one training batch, in units of ``unit``.
 
         Parameters
         ----------
-        network : Network
-            Its ``encoder`` and ``decoder`` are called with ``training=True``.
+        encoder, decoder : keras.Model
+            The network's models, called with ``training=True``.
         x : tf.Tensor of shape (batch, n_features)
             Clean float32 rows.
         seed : keras.random.SeedGenerator
@@ -192,21 +212,31 @@ class BaseObjective(abc.ABC):
         """
 
     @abc.abstractmethod
-    def score_samples(self, network, x):
+    def score_samples(self, encoder, decoder, x):
         """Per-sample score for inference, higher is better (shape ``(batch,)``).
 
         Each row's score must depend on that row only.
         """
 
-    def reconstruction_samples(self, network, x):
+    def reconstruction_samples(self, encoder, decoder, x):
         """Minus each row's error of reconstructing it from its code.
 
         The mean over features of the squared error, or of the binary
         cross-entropy for logit outputs: what ``inverse_transform(
         transform(X))`` gives, scored as the reconstruction objectives' loss.
         """
-        logits = network.decoder(network.encoder(x, training=False)["code"], training=False)
+        logits = decoder(encoder(x, training=False)["code"], training=False)
         return -self.reconstruction_error(x, logits)
+
+    @property
+    def monitored_samples(self):
+        """The per-row score early stopping monitors on held-out rows.
+
+        A method with :meth:`score_samples`'s signature (higher is better):
+        :meth:`score_samples` itself by default. Its unit is
+        :meth:`validation_unit`.
+        """
+        return self.score_samples
 
     def reconstruction_error(self, x, logits):
         """Per-row mean over features of the error of decoder outputs ``logits``:
@@ -272,18 +302,18 @@ class Reconstruction(BaseObjective):
         return logits
 
     # -- training ---------------------------------------------------------
-    def training_loss(self, network, x, seed, unit: float = 1.0):
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
         """Per-sample loss in units of ``unit`` (see :meth:`loss_unit`).
 
         The penalty is already relative to that unit, so its weight means
         the same whatever the scale of X.
         """
-        heads = network.encoder(self.corrupt(x, seed, unit), training=True)
-        logits = network.decoder(heads["code"], training=True)
+        heads = encoder(self.corrupt(x, seed, unit), training=True)
+        logits = decoder(heads["code"], training=True)
         return self.reconstruction_error(x, logits) / unit + self.penalty(heads)
 
-    def score_samples(self, network, x):
-        return self.reconstruction_samples(network, x)
+    def score_samples(self, encoder, decoder, x):
+        return self.reconstruction_samples(encoder, decoder, x)
 
 
 # The default corruption (noise_level="auto"). Measured with
@@ -377,9 +407,7 @@ class Sparse(Reconstruction):
         return ops.log(p) - ops.log1p(-p)
 
     def penalty(self, heads):
-        # The whitened code when there is one, so that the penalty does not
-        # depend on the units of X.
-        code = heads.get("latent", heads["code"])
+        code = self.whitened_code(heads)
         if self.sparsity == "l1":
             return self.weight * ops.mean(ops.sum(ops.abs(code), axis=-1))
         eps = 1e-7
@@ -415,7 +443,7 @@ class Variational(BaseObjective):
         # The ELBO can keep improving while the reconstructions from the
         # posterior mean get worse (see the user guide), so by default
         # early stopping monitors those, as for the other objectives.
-        self.monitored = "score" if monitor == "elbo" else "reconstruction"
+        self.monitors_score = monitor == "elbo"
         self._kl_weight = keras.Variable(
             beta if kl_warmup == 0 else 0.0, trainable=False, dtype="float32"
         )
@@ -493,8 +521,8 @@ class Variational(BaseObjective):
         log_var = ops.clip(heads["log_var"], -self._LOG_VAR_LIMIT, self._LOG_VAR_LIMIT)
         return log_var + self._prior_log_var
 
-    def _posterior(self, network, x, training):
-        heads = network.encoder(x, training=training)
+    def _posterior(self, encoder, x, training):
+        heads = encoder(x, training=training)
         return heads["code"], self._code_log_var(heads)
 
     def code_statistics(self, heads) -> dict:
@@ -509,15 +537,21 @@ class Variational(BaseObjective):
             ops.exp(relative) + ops.square(mean) * ops.exp(-prior) - 1.0 - relative, axis=-1
         )
 
-    def training_loss(self, network, x, seed, unit: float = 1.0):
-        mean, log_var = self._posterior(network, x, training=True)
+    @property
+    def monitored_samples(self):
+        """The ELBO (:meth:`score_samples`) with ``monitor="elbo"``, else
+        :meth:`reconstruction_samples`."""
+        return self.score_samples if self.monitors_score else self.reconstruction_samples
+
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
+        mean, log_var = self._posterior(encoder, x, training=True)
         noise = keras.random.normal(ops.shape(mean), seed=seed)
         z = mean + ops.exp(0.5 * log_var) * noise
-        nll = self._negative_log_likelihood(x, network.decoder(z, training=True))
+        nll = self._negative_log_likelihood(x, decoder(z, training=True))
         return (nll + self._kl_weight * self.kl_divergence(mean, log_var)) / unit
 
-    def score_samples(self, network, x):
-        mean, log_var = self._posterior(network, x, training=False)
+    def score_samples(self, encoder, decoder, x):
+        mean, log_var = self._posterior(encoder, x, training=False)
         std = ops.exp(0.5 * log_var)
         n_components = mean.shape[-1]
         draws = (
@@ -528,5 +562,5 @@ class Variational(BaseObjective):
         nll = 0.0
         for draw in draws:
             z = mean + std * draw
-            nll += self._negative_log_likelihood(x, network.decoder(z, training=False))
+            nll += self._negative_log_likelihood(x, decoder(z, training=False))
         return -(nll / self._SCORE_DRAWS) - self.kl_divergence(mean, log_var)

@@ -413,7 +413,7 @@ class Trainer:
         share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(n_rows, tf.float32)
         with tf.GradientTape() as tape:
             per_sample = self.network.objective.training_loss(
-                self.network, x, seed, self._loss_unit
+                self.network.encoder, self.network.decoder, x, seed, self._loss_unit
             )
             loss = (
                 tf.reduce_mean(per_sample) * share
@@ -497,7 +497,7 @@ class History:
 
 
 def _validation_score(network: Network, X) -> float:
-    return float(np.mean(network.apply(network.objective.monitored, X, np.float64)))
+    return float(np.mean(network.apply("monitored", X, np.float64)))
 
 
 def train(

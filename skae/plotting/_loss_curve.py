@@ -208,7 +208,7 @@ class LossCurveDisplay(_Display):
         scores = getattr(estimator, "validation_scores_", None)
         # Only an objective that monitors something other than its score
         # (the VAE's reconstruction) has validation losses in other units.
-        other_units = estimator._network.objective.monitored != "score"
+        other_units = not estimator._network.objective.monitors_score
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_loss=None if scores is None else -np.asarray(scores, dtype=float),
