@@ -14,8 +14,7 @@ from ._resnet import ResNetAutoEncoder
 from ._sparse import SparseAutoEncoder
 from ._training import DivergenceError
 from ._variational import VariationalAutoEncoder
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "AutoEncoder",

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import fill_doc
 from ._layers import LayerFactory
+from ._saveable import saveable
 
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "linear"}
 
@@ -127,6 +128,7 @@ class BaseArchitecture(BaseEstimator, abc.ABC):
         """
 
 
+@saveable
 class DenseArchitecture(BaseArchitecture):
     """Fully connected (MLP) encoder with a mirrored decoder.
 
@@ -254,6 +256,7 @@ class _Geometry:
         return _SPATIAL_LAYERS[self.rank][kind](margins)(h)
 
 
+@saveable
 @fill_doc
 class ResidualArchitecture(BaseArchitecture):
     """Residual convolutional encoder and mirrored decoder.

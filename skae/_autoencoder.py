@@ -8,10 +8,12 @@ from sklearn.utils._param_validation import StrOptions
 from ._base import BaseAutoEncoder, DenseFrontDoorMixin, store_init_params
 from ._docs import fill_doc
 from ._objectives import Reconstruction
+from ._saveable import saveable
 
 RECONSTRUCTION_LOSSES = {"mse", "binary_crossentropy"}
 
 
+@saveable
 @fill_doc
 class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     """Autoencoder transformer: a nonlinear replacement for PCA.

@@ -16,6 +16,7 @@ from ._autoencoder import AutoEncoder
 from ._base import store_init_params
 from ._docs import fill_doc
 from ._objectives import Reconstruction
+from ._saveable import saveable
 
 
 class Contractive(Reconstruction):
@@ -59,6 +60,7 @@ class Contractive(Reconstruction):
         return self.reconstruction_error(x, logits) / unit + self.contraction * scale * norm
 
 
+@saveable
 @fill_doc
 class ContractiveAutoEncoder(AutoEncoder):
     """Contractive autoencoder: codes that change little when the input does.

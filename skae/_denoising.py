@@ -11,8 +11,10 @@ from ._autoencoder import AutoEncoder
 from ._base import store_init_params
 from ._docs import fill_doc
 from ._objectives import Denoising
+from ._saveable import saveable
 
 
+@saveable
 @fill_doc
 class DenoisingAutoEncoder(AutoEncoder):
     """Denoising autoencoder: learns to undo input corruption.

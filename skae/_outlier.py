@@ -22,6 +22,7 @@ from . import _persistence
 from ._autoencoder import AutoEncoder
 from ._layers import MAX_SEED
 from ._linear import LinearStart, dense_row_blocks
+from ._saveable import saveable
 
 # The share of rows treated as outliers when ``contamination="auto"``, and the
 # least share left out of training with ``trim="auto"``. On the nine ODDS
@@ -108,6 +109,7 @@ def _rows_method(returns: str, *, summary: str):
     return document
 
 
+@saveable
 class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     """Outlier detection by reconstruction error, with the outliers kept out of training.
 

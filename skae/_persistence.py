@@ -21,7 +21,6 @@ from JSON values, and reads the weights as numeric arrays (the ``.npz`` with
 
 from __future__ import annotations
 
-import inspect
 import io
 import json
 import os
@@ -37,7 +36,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._acquire import build_network
+from ._saveable import SAVEABLE
 from ._state import fitted_attributes, is_fitted, is_public_fitted
+from ._version import __version__
 from ._warnings import warn
 
 FORMAT_NAME = "skae"
@@ -58,16 +59,7 @@ _READ_ERRORS = (OSError, UnicodeDecodeError)
 
 def _public_classes() -> dict[str, type]:
     """skae's public estimator and architecture classes, by name."""
-    import skae
-
-    return {
-        name: obj
-        for name in skae.__all__
-        if isinstance(obj := getattr(skae, name), type)
-        and issubclass(obj, BaseEstimator)
-        and not inspect.isabstract(obj)
-        and obj is not skae.BaseAutoEncoder
-    }
+    return dict(SAVEABLE)
 
 
 def class_path(cls: type) -> str:
@@ -179,8 +171,6 @@ def _instantiate(class_name, params: dict, classes: dict):
 
 # -- saving ----------------------------------------------------------------------
 def _metadata(estimator) -> dict:
-    import skae
-
     class_name = type(estimator).__name__
     if _public_classes().get(class_name) is not type(estimator):
         raise TypeError(
@@ -193,7 +183,7 @@ def _metadata(estimator) -> dict:
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "skae_version": skae.__version__,
+        "skae_version": __version__,
         "class": class_name,
         "params": {
             key: _to_json(value, key)
@@ -217,12 +207,11 @@ def _metadata(estimator) -> dict:
 
 def _nested_estimators(estimator) -> dict:
     """Fitted attributes that are skae estimators, saved as nested archives."""
-    from ._base import BaseAutoEncoder
-
+    estimators = tuple(SAVEABLE.values())
     return {
         key: value
         for key, value in fitted_attributes(estimator).items()
-        if isinstance(value, BaseAutoEncoder)
+        if isinstance(value, estimators)
     }
 
 

@@ -10,8 +10,10 @@ from ._autoencoder import RECONSTRUCTION_LOSSES
 from ._base import BaseAutoEncoder, store_init_params
 from ._docs import fill_doc
 from ._objectives import Reconstruction
+from ._saveable import saveable
 
 
+@saveable
 @fill_doc
 class ResNetAutoEncoder(BaseAutoEncoder):
     """Residual convolutional autoencoder for images and 1-D signals.

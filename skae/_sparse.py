@@ -11,8 +11,10 @@ from ._autoencoder import AutoEncoder
 from ._base import store_init_params
 from ._docs import fill_doc
 from ._objectives import Sparse
+from ._saveable import saveable
 
 
+@saveable
 @fill_doc
 class SparseAutoEncoder(AutoEncoder):
     """Sparse autoencoder: a penalty on code activity.

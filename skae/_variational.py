@@ -13,8 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoEncoder, DenseFrontDoorMixin, store_init_params
 from ._docs import fill_doc
 from ._objectives import Variational
+from ._saveable import saveable
 
 
+@saveable
 @fill_doc
 class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     """Variational autoencoder (VAE), optionally a beta-VAE.

@@ -1,5 +1,6 @@
 """save / skae.load without pickle, and pickle / joblib (issue: reliability)."""
 
+import inspect
 import json
 import pickle
 import zipfile
@@ -11,7 +12,7 @@ import pytest
 from _checks import user_architectures
 from _registry import CONFIGURATIONS, TINY
 from _registry import ESTIMATORS as REGISTERED
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 
@@ -295,3 +296,20 @@ def test_loading_never_unpickles(saved, fitted, monkeypatch):
     for name in ("load", "loads", "Unpickler"):
         monkeypatch.setattr(pickle, name, refuse)
     _assert_same_outputs(skae.load(saved), fitted("dense-two-layers"))
+
+
+def test_every_public_class_is_registered_for_load():
+    """skae.load rebuilds the classes registered with @saveable: exactly the
+    public, concrete estimators and architectures that skae exports."""
+    from skae._saveable import SAVEABLE
+
+    exported = {
+        name
+        for name in skae.__all__
+        if isinstance(obj := getattr(skae, name), type)
+        and issubclass(obj, BaseEstimator)
+        and not inspect.isabstract(obj)
+        and obj is not skae.BaseAutoEncoder
+    }
+    assert set(SAVEABLE) == exported
+    assert all(SAVEABLE[name] is getattr(skae, name) for name in exported)
