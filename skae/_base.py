@@ -58,11 +58,11 @@ _AUTO_MIN_BATCH = 16
 _AUTO_MAX_BATCH = 256
 # max_iter="auto": epochs for about this many row passes, within
 # [_AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS]: a 10,000 x 1,000 fit gets at most
-# 112 epochs (on 2 idle cores the VariationalAutoEncoder, monitoring its
-# ELBO, used all 112 in 59.6 s, the AutoEncoder stopped early at 31 in
-# 13.8 s; with 200 epochs the
-# VAE had taken 161 s on busy cores), while small data keeps 200 epochs
-# (about 3,000 steps of 16 to 256 rows).
+# 112 epochs (on 2 idle cores the AutoEncoder stopped early at 31 in
+# 13.8 s; a VariationalAutoEncoder with monitor="elbo", whose ELBO keeps
+# improving, used all 112 in 59.6 s, and 200 epochs took it 161 s on busy
+# cores), while small data keeps 200 epochs (about 3,000 steps of 16 to
+# 256 rows).
 _AUTO_ROW_PASSES = 1_000_000
 _AUTO_MIN_EPOCHS = 10
 _AUTO_MAX_EPOCHS = 200

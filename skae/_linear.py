@@ -47,8 +47,8 @@ def column_moments(X) -> tuple[np.ndarray, float]:
     n_samples, n_features = X.shape
     total = np.zeros(n_features)
     total_sq = np.zeros(n_features)
-    for start in range(0, n_samples, _MOMENT_CHUNK_ROWS):
-        chunk = X[start : start + _MOMENT_CHUNK_ROWS]
+    for first in range(0, n_samples, _MOMENT_CHUNK_ROWS):
+        chunk = X[first : first + _MOMENT_CHUNK_ROWS]
         if sp.issparse(chunk):
             total += np.asarray(chunk.sum(axis=0), dtype=np.float64).ravel()
             total_sq += np.asarray(chunk.multiply(chunk).sum(axis=0), dtype=np.float64).ravel()
@@ -171,8 +171,8 @@ def _pca(X, n_components: int, seed: int, svd_options: dict) -> PCA:
 def dense_row_blocks(X, block_rows: int):
     """X as dense float64 blocks of at most ``block_rows`` rows, in order, so
     that sparse or memory-mapped X is never densified as a whole."""
-    for start in range(0, X.shape[0], block_rows):
-        block = X[start : start + block_rows]
+    for first in range(0, X.shape[0], block_rows):
+        block = X[first : first + block_rows]
         yield np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
 
 

@@ -60,7 +60,7 @@ class _BlockFunction:
         # Whether the small block gives the full block's rows at the current
         # weights: None until checked.
         self._small_block_matches = None
-        self._many = None
+        self._call_stack = None
 
     def __call__(self, blocks: np.ndarray, n_rows: int) -> np.ndarray:
         """Apply the body to ``(k, block, width)`` zero-padded blocks holding
@@ -71,13 +71,13 @@ class _BlockFunction:
             if 0 < n_rows <= SMALL_BLOCK_ROWS and self._small_block_serves():
                 return self._call_small(tf.constant(blocks[0, :SMALL_BLOCK_ROWS])).numpy()
             return self._block_call()(tf.constant(blocks[0])).numpy()
-        if self._many is None:
+        if self._call_stack is None:
             spec = tf.TensorSpec([None, INFERENCE_BLOCK_ROWS, self._width], tf.float32)
             stacked = tf.function(
                 lambda x: tf.map_fn(self._body, x, parallel_iterations=2), autograph=False
             )
-            self._many = stacked.get_concrete_function(spec)
-        out = self._many(tf.constant(blocks)).numpy()
+            self._call_stack = stacked.get_concrete_function(spec)
+        out = self._call_stack(tf.constant(blocks)).numpy()
         return out.reshape(-1, *out.shape[2:])
 
     def weights_changed(self) -> None:
@@ -147,12 +147,12 @@ def _fastest_call(function, spec: tf.TensorSpec):
     return function
 
 
-def _padded_blocks(X, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` as float32 zero-padded blocks of shape (k, block, width)."""
-    n_rows = stop - start
+def _padded_blocks(X, first: int, stop: int) -> np.ndarray:
+    """Rows ``first:stop`` as float32 zero-padded blocks of shape (k, block, width)."""
+    n_rows = stop - first
     n_blocks = max(1, -(-n_rows // INFERENCE_BLOCK_ROWS))
     blocks = np.zeros((n_blocks * INFERENCE_BLOCK_ROWS, X.shape[1]), dtype=np.float32)
-    blocks[:n_rows] = as_float32_batch(X, start, stop)
+    blocks[:n_rows] = as_float32_batch(X, first, stop)
     return blocks.reshape(n_blocks, INFERENCE_BLOCK_ROWS, X.shape[1])
 
 
@@ -187,9 +187,9 @@ def active_strategy():
     return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
 
 
-def as_float32_batch(X, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of a dense or sparse matrix as a float32 array."""
-    batch = X[start:stop]
+def as_float32_batch(X, first: int, stop: int) -> np.ndarray:
+    """Rows ``first:stop`` of a dense or sparse matrix as a float32 array."""
+    batch = X[first:stop]
     if sp.issparse(batch):
         batch = batch.toarray()
     return np.asarray(batch, dtype=np.float32)
@@ -460,10 +460,10 @@ class Network:
             X = X.tocsr()
         n_samples = X.shape[0]
         out = None
-        for start in range(0, max(n_samples, 1), INFERENCE_BATCH_SIZE):
-            stop = min(start + INFERENCE_BATCH_SIZE, n_samples)
-            result = function(_padded_blocks(X, start, stop), stop - start)
+        for first in range(0, max(n_samples, 1), INFERENCE_BATCH_SIZE):
+            stop = min(first + INFERENCE_BATCH_SIZE, n_samples)
+            result = function(_padded_blocks(X, first, stop), stop - first)
             if out is None:
                 out = np.empty((n_samples, *result.shape[1:]), dtype=dtype)
-            out[start:stop] = result[: stop - start]
+            out[first:stop] = result[: stop - first]
         return out

@@ -407,8 +407,8 @@ class Trainer:
         seed = self.seed_generator
         if self.strategy is not None:
             replica = tf.distribute.get_replica_context().replica_id_in_sync_group
-            start = replica * n_rows // self._n_replicas
-            x = x[start : (replica + 1) * n_rows // self._n_replicas]
+            first = replica * n_rows // self._n_replicas
+            x = x[first : (replica + 1) * n_rows // self._n_replicas]
             seed = _ReplicaSeedGenerator(seed, replica)
         share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(n_rows, tf.float32)
         with tf.GradientTape() as tape:
@@ -442,8 +442,8 @@ class Trainer:
             batch = take(order[b * self.batch_size : (b + 1) * self.batch_size])
             return b + 1, total + self._step(batch)
 
-        start = (tf.zeros_like(n_batches), tf.constant(0.0))
-        _, total = tf.while_loop(lambda b, _: b < n_batches, step, start)
+        initial = (tf.zeros_like(n_batches), tf.constant(0.0))
+        _, total = tf.while_loop(lambda b, _: b < n_batches, step, initial)
         return total / tf.cast(n_samples, tf.float32)
 
     def _stream_epoch(self, X) -> float:
@@ -452,10 +452,10 @@ class Trainer:
         batches_per_chunk = max(1, STREAM_CHUNK_BYTES // (4 * self._n_features * self.batch_size))
         chunk_rows = batches_per_chunk * self.batch_size
         total = 0.0
-        for start in range(0, n_samples, chunk_rows):
+        for first in range(0, n_samples, chunk_rows):
             # Sorted rows read memory-mapped or sparse data sequentially; the
             # compiled epoch reshuffles them within the chunk.
-            rows = np.sort(order[start : start + chunk_rows])
+            rows = np.sort(order[first : first + chunk_rows])
             chunk = as_float32_batch(X[rows], 0, len(rows))
             total += float(self._dense_epoch(chunk)) * len(rows)
         return total / n_samples
@@ -552,7 +552,7 @@ def train(
     stop_message = None
     try:
         for epoch in range(epoch_offset, epoch_offset + max_iter):
-            start = time.perf_counter()
+            began = time.perf_counter()
             if hooks is not None:
                 hooks.on_epoch_begin(epoch)
                 hooks.on_train_batch_begin(0)
@@ -587,7 +587,7 @@ def train(
                 val_score = _validation_score(network, validation_data)
                 history.validation_scores.append(val_score)
                 logs["val_loss"] = -val_score
-            progress.epoch_end(epoch + 1, logs, time.perf_counter() - start)
+            progress.epoch_end(epoch + 1, logs, time.perf_counter() - began)
             if hooks is not None:
                 hooks.on_epoch_end(epoch, dict(logs))
             monitored = -loss if val_score is None else val_score

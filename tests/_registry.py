@@ -1,7 +1,7 @@
 """One registry of estimators, configurations and architectures for the tests.
 
 test_common (scikit-learn's checks), test_reliability, test_persistence and
-test_components (skae's own check suite) draw from these dictionaries, so a
+test_check_suite (skae's own check suite) draw from these dictionaries, so a
 new estimator, configuration or architecture is covered by adding one line
 here. ``test_registry_covers_every_public_class`` fails when a public class
 is missing.
