@@ -1,7 +1,8 @@
 """ContractiveAutoEncoder: reconstruction plus a penalty on the encoder's Jacobian.
 
-The estimator and its objective live here together: adding an estimator
-needs an objective and a thin class, and no change to the plumbing.
+Its objective, :class:`~skae._objectives.Contractive`, lives with the
+others in ``_objectives.py``: adding an estimator needs an objective and a
+thin class, and no change to the plumbing.
 """
 
 from __future__ import annotations
@@ -9,55 +10,13 @@ from __future__ import annotations
 from numbers import Real
 
 import tensorflow as tf
-from keras import ops
 from sklearn.utils._param_validation import Interval
 
 from ._autoencoder import AutoEncoder
 from ._base import store_init_params
 from ._docs import fill_doc
-from ._objectives import Reconstruction
+from ._objectives import Contractive
 from ._saveable import saveable
-
-
-class Contractive(Reconstruction):
-    """Reconstruction plus ``contraction`` times the squared Frobenius norm of
-    the code's Jacobian with respect to the input, per row.
-
-    The Jacobian is that of the whole code the decoder reads, the fixed PCA
-    path included, not of the learnt correction alone: the penalty is then
-    Rifai et al.'s contraction of the representation, which shrinks the
-    code's sensitivity along directions the reconstruction does not need.
-    On the correction alone it would only pull the network back towards
-    PCA (a weight decay towards the start), which the early stopping that
-    scores the start already guarantees. With a PCA path the code is the
-    whitened one and, for ``loss="mse"``, the input is measured in units of
-    the data's scale (the penalty is multiplied by the loss unit,
-    ``scale**2``), so the weight does not depend on the units of X.
-
-    TensorFlow computes the per-row Jacobian (``batch_jacobian``), one
-    vectorised backward pass per code unit. Rows must not interact inside
-    the encoder, so batch normalisation couples them and makes the
-    penalty an approximation.
-    """
-
-    def __init__(self, loss: str, contraction: float) -> None:
-        super().__init__(loss)
-        self.contraction = contraction
-
-    def jacobian_norm(self, encoder, x, training: bool = False):
-        """Per-row squared Frobenius norm of the code's Jacobian, and the heads."""
-        with tf.GradientTape(watch_accessed_variables=False) as tape:
-            tape.watch(x)
-            heads = encoder(x, training=training)
-            code = self.whitened_code(heads)
-        jacobian = tape.batch_jacobian(code, x)
-        return ops.sum(ops.square(jacobian), axis=(1, 2)), heads
-
-    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
-        norm, heads = self.jacobian_norm(encoder, x, training=True)
-        logits = decoder(heads["code"], training=True)
-        scale = unit if self.loss == "mse" else 1.0
-        return self.reconstruction_error(x, logits) / unit + self.contraction * scale * norm
 
 
 @saveable
