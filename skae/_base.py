@@ -31,7 +31,7 @@ from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._layers import MAX_SEED
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
-from ._network import Network, active_strategy
+from ._network import WEIGHTS_LAYOUT, Network, active_strategy
 from ._reuse import POOL
 from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import (
@@ -867,11 +867,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()
+            state["_network_weights_layout"] = WEIGHTS_LAYOUT
             state["_network_params"] = network.params
         return state
 
     def __setstate__(self, state):
         weights = state.pop("_network_weights", None)
+        # Pickles from before the layout was recorded have layout 1.
+        layout = state.pop("_network_weights_layout", 1)
         params = state.pop("_network_params", None)
         # A pickle from before a parameter existed gets its default.
         for name, parameter in inspect.signature(type(self).__init__).parameters.items():
@@ -880,7 +883,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         super().__setstate__(state)
         if weights is not None:
             self._network = build_network(type(self), params, self.n_features_in_)
-            self._network.set_weights(weights)
+            self._network.set_weights(weights, layout=layout)
 
 
 def _is_share(n_components) -> bool:

@@ -227,6 +227,42 @@ class LinearReconstruction(FixedLayer):
         return keras.ops.log(p) - keras.ops.log1p(-p) + residual
 
 
+class CodePrior(FixedLayer):
+    """The prior over codes, ``N(0, diag(exp(log_var)))``, as a fixed weight.
+
+    Called on the encoder's log-variance head (relative to the prior,
+    clipped to ``+/-limit`` so that its exponential stays finite), it
+    returns the posterior log-variance in code units.
+    """
+
+    def __init__(self, n_components: int, log_var=None, limit: float = 15.0, **kwargs) -> None:
+        super().__init__({"log_var": (n_components,)}, {"log_var": log_var}, **kwargs)
+        self.limit = limit
+
+    def call(self, relative_log_var):
+        return keras.ops.clip(relative_log_var, -self.limit, self.limit) + self.log_var
+
+
+class ObservationNoise(keras.layers.Layer):
+    """The per-feature log-variance of Gaussian observation noise, trained.
+
+    It holds the variable in the decoder (so the decoder's weights, saving
+    and the optimiser include it) and passes the decoder's outputs through
+    unchanged; the objective's likelihood reads :attr:`log_var`.
+    """
+
+    def __init__(self, n_features: int, log_var: float = 0.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.log_var = self.add_weight(
+            shape=(n_features,),
+            initializer=_fixed_initializer(np.full(n_features, log_var, dtype="float32")),
+            name="log_var",
+        )
+
+    def call(self, outputs):
+        return outputs
+
+
 class NestedDropout(keras.layers.Layer):
     """Ordered codes: in training, each row keeps only a random prefix of its code.
 

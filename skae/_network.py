@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
+from keras import tree
 
 from ._layers import (
     MAX_SEED,
@@ -195,6 +196,14 @@ def as_float32_batch(X, first: int, stop: int) -> np.ndarray:
     return np.asarray(batch, dtype=np.float32)
 
 
+# The order of get_weights: 2 since the VAE's variables live in the layers
+# below (see Network.set_weights).
+WEIGHTS_LAYOUT = 2
+# Layers holding variables that layout 1 kept outside the models, in the
+# order it stored them.
+LEGACY_LAYERS = ("code_prior", "observation_noise")
+
+
 class Network:
     """Encoder, decoder and objective of one fitted estimator.
 
@@ -209,15 +218,12 @@ class Network:
         The objective that built the code heads. The network knows only the
         ``"code"`` head; it adds ``"latent"``, the whitened code, when it
         has a PCA path.
-    extra_variables : list of keras.Variable
-        Trainable variables owned by the objective rather than a layer.
     """
 
-    def __init__(self, encoder, decoder, objective, extra_variables) -> None:
+    def __init__(self, encoder, decoder, objective) -> None:
         self.encoder = encoder
         self.decoder = decoder
         self.objective = objective
-        self.extra_variables = list(extra_variables)
         # The tf.distribute strategy the variables were created under.
         self.strategy = active_strategy()
         # The estimator parameters it was built from (set by the estimator).
@@ -271,11 +277,10 @@ class Network:
             heads, outputs, fixed = cls._pca_path(
                 architecture, objective, inputs, decoder_code, layers, start, whiten
             )
+        outputs = objective.decoder_output(outputs, start)
         encoder = keras.Model(inputs, heads, name="encoder")
         decoder = keras.Model(code, outputs, name="decoder")
-        network = cls(
-            encoder, decoder, objective, objective.extra_variables(n_features, n_components, start)
-        )
+        network = cls(encoder, decoder, objective)
         network._fixed = fixed
         return network
 
@@ -364,36 +369,71 @@ class Network:
     # -- weights ------------------------------------------------------------
     @property
     def trainable_variables(self) -> list:
-        return (
-            self.encoder.trainable_variables
-            + self.decoder.trainable_variables
-            + [variable for variable in self.extra_variables if variable.trainable]
-        )
+        return self.encoder.trainable_variables + self.decoder.trainable_variables
 
     @property
     def variables(self) -> list:
-        """Every variable: weights, fixed PCA weights, layer seeds, extra variables."""
-        return self.encoder.variables + self.decoder.variables + self.extra_variables
+        """Every variable: weights, fixed PCA weights, layer seeds."""
+        return self.encoder.variables + self.decoder.variables
 
     def regularization_loss(self):
         losses = self.encoder.losses + self.decoder.losses
         return tf.add_n(losses) if losses else tf.constant(0.0)
 
-    def get_weights(self) -> list[np.ndarray]:
-        extra = [np.array(v.numpy()) for v in self.extra_variables]
-        return self.encoder.get_weights() + self.decoder.get_weights() + extra
+    @property
+    def weights(self) -> list:
+        """The encoder's weights, then the decoder's (not the layer seeds)."""
+        return self.encoder.weights + self.decoder.weights
 
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        n_enc = len(self.encoder.weights)
-        n_dec = len(self.decoder.weights)
-        if len(weights) != n_enc + n_dec + len(self.extra_variables):
-            raise ValueError(
-                f"Expected {n_enc + n_dec + len(self.extra_variables)} weight "
-                f"arrays, got {len(weights)}."
-            )
-        self.encoder.set_weights(weights[:n_enc])
-        self.decoder.set_weights(weights[n_enc : n_enc + n_dec])
-        for variable, value in zip(self.extra_variables, weights[n_enc + n_dec :], strict=False):
+    def get_weights(self) -> list[np.ndarray]:
+        return self.encoder.get_weights() + self.decoder.get_weights()
+
+    def models(self, layout: int = WEIGHTS_LAYOUT) -> tuple[keras.Model, keras.Model]:
+        """The encoder and the decoder as weights of ``layout`` see them.
+
+        For layout 1, views of the two models without the layers of
+        ``LEGACY_LAYERS``: the same layers and variables, with the order of
+        weights (and the layers) the models had then.
+        """
+        if layout == WEIGHTS_LAYOUT:
+            return self.encoder, self.decoder
+        views = []
+        for model in (self.encoder, self.decoder):
+            names = {layer.name for layer in model.layers}
+            for name in LEGACY_LAYERS:
+                if name in names:
+                    layer = model.get_layer(name)
+                    outputs = tree.map_structure(
+                        lambda t, layer=layer: layer.input if t is layer.output else t,
+                        model.output,
+                    )
+                    model = keras.Model(model.input, outputs, name=model.name)
+            views.append(model)
+        return tuple(views)
+
+    def legacy_variables(self) -> list:
+        """The variables that layout 1 stored after the models' weights, in its order."""
+        return [v for v in self.weights if v.path.split("/")[0] in LEGACY_LAYERS]
+
+    def set_weights(self, weights: list[np.ndarray], *, layout: int = WEIGHTS_LAYOUT) -> None:
+        """Assign ``weights``, in :meth:`get_weights`' order.
+
+        ``layout=1`` reads the order of networks saved before objectives
+        kept their variables in layers: the VAE's then came last, outside
+        the models (``LEGACY_LAYERS``).
+        """
+        encoder, decoder = self.models(layout)
+        variables = encoder.weights + decoder.weights
+        if layout != WEIGHTS_LAYOUT:
+            variables += self.legacy_variables()
+        if len(weights) != len(variables):
+            raise ValueError(f"Expected {len(variables)} weight arrays, got {len(weights)}.")
+        for variable, value in zip(variables, weights, strict=True):
+            if tuple(variable.shape) != np.shape(value):
+                raise ValueError(
+                    f"Weight {variable.path} has shape {tuple(variable.shape)}, "
+                    f"got an array of shape {np.shape(value)}."
+                )
             variable.assign(value)
         self.weights_changed()
 

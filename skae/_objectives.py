@@ -20,6 +20,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from ._layers import CodePrior, ObservationNoise
+
 
 def _mean_over_features(values):
     return ops.mean(values, axis=-1)
@@ -60,7 +62,7 @@ class BaseObjective(abc.ABC):
     #: ``"logit"`` if the decoder outputs logits of values in [0, 1],
     #: ``"linear"`` if it outputs values in the units of X.
     output_space: str = "linear"
-    #: Whether :meth:`code_heads` or :meth:`extra_variables` initialise
+    #: Whether :meth:`code_heads` or :meth:`decoder_output` initialise
     #: weights from the PCA start. If not, a later fit of the same structure
     #: and seed restarts the network from its remembered initial values
     #: instead of building it again; True (always build) is the safe default.
@@ -104,22 +106,15 @@ class BaseObjective(abc.ABC):
         """
         return code
 
-    def extra_variables(self, n_features: int, n_components: int, start=None) -> list:
-        """Variables the objective owns rather than a layer (saved with the weights).
+    def decoder_output(self, outputs, start=None):
+        """The decoder's final outputs, pre-activation (unchanged by default).
 
-        Parameters
-        ----------
-        n_features, n_components : int
-            Input and code widths.
-        start : LinearStart or None
-            The PCA start, to initialise the variables from.
-
-        Returns
-        -------
-        variables : list of keras.Variable
-            Trainable or fixed; none by default.
+        An objective with per-feature variables of its own (the VAE's
+        observation noise) puts their layer here, so the decoder model holds
+        them and its weights, saving and the optimiser include them.
+        ``start`` is as in :meth:`code_heads`.
         """
-        return []
+        return outputs
 
     def loss_unit(self, n_features: int, scale: float) -> float:
         """The unit in which training measures the loss and ``tol``.
@@ -489,7 +484,6 @@ class Variational(BaseObjective):
         self._kl_weight = keras.Variable(
             beta if kl_warmup == 0 else 0.0, trainable=False, dtype="float32"
         )
-        self._output_log_var = None
 
     @property
     def output_space(self) -> str:
@@ -515,29 +509,29 @@ class Variational(BaseObjective):
             if start is not None:
                 log_var_bias = np.log(start.residual_variance / start.variances)
         log_var = layers.dense(n_components, name="code_log_var", output=True, bias=log_var_bias)
-        return {"code": mean, "log_var": log_var(features)}
-
-    def extra_variables(self, n_features: int, n_components: int, start=None) -> list:
-        # The prior over codes is N(0, diag(exp(prior_log_var))): N(0, I)
-        # with init="random", PCA's variances with a PCA start. Fixed.
-        prior = np.zeros(n_components) if start is None else 2 * np.log(start.code_scale(False))
-        self._prior_log_var = keras.Variable(
-            prior.astype("float32"), trainable=False, name="prior_log_var"
+        # The prior over codes: N(0, I) with init="random", PCA's variances
+        # with a PCA start.
+        self._prior = CodePrior(
+            n_components,
+            None if start is None else 2 * np.log(start.code_scale(False)),
+            self._LOG_VAR_LIMIT,
+            name="code_prior",
         )
+        return {"code": mean, "log_var": self._prior(log_var(features))}
+
+    def decoder_output(self, outputs, start=None):
         if self.likelihood == "bernoulli":
-            return [self._prior_log_var]
+            return outputs
         # Homoscedastic per-feature observation noise, learnt with the rest,
         # so that the Gaussian ELBO is a calibrated log-likelihood bound. A
         # PCA start begins at probabilistic PCA's noise variance.
         initial = 0.0 if start is None else np.log(start.residual_variance * start.scale**2)
-        self._output_log_var = keras.Variable(
-            np.full(n_features, initial, dtype="float32"), name="output_log_var"
-        )
-        return [self._prior_log_var, self._output_log_var]
+        self._noise = ObservationNoise(outputs.shape[-1], initial, name="observation_noise")
+        return self._noise(outputs)
 
     def prior_std(self) -> np.ndarray:
         """Standard deviations of the prior over codes."""
-        return np.exp(0.5 * self._prior_log_var.numpy())
+        return np.exp(0.5 * self._prior.log_var.numpy())
 
     def to_input_space(self, logits):
         if self.likelihood == "bernoulli":
@@ -552,28 +546,23 @@ class Variational(BaseObjective):
         if self.likelihood == "bernoulli":
             nll = ops.binary_crossentropy(x, logits, from_logits=True)
         else:
-            log_var = self._output_log_var
+            log_var = self._noise.log_var
             nll = 0.5 * (
                 ops.square(x - logits) * ops.exp(-log_var) + log_var + math.log(2 * math.pi)
             )
         return ops.sum(nll, axis=-1)
 
-    def _code_log_var(self, heads):
-        """Posterior log-variance in code units (the head's is relative to the prior)."""
-        log_var = ops.clip(heads["log_var"], -self._LOG_VAR_LIMIT, self._LOG_VAR_LIMIT)
-        return log_var + self._prior_log_var
-
     def _posterior(self, encoder, x, training):
         heads = encoder(x, training=training)
-        return heads["code"], self._code_log_var(heads)
+        return heads["code"], heads["log_var"]
 
     def code_statistics(self, heads) -> dict:
         """``"std"``: the posterior standard deviation of the codes."""
-        return {"std": ops.exp(0.5 * self._code_log_var(heads))}
+        return {"std": ops.exp(0.5 * heads["log_var"])}
 
     def kl_divergence(self, mean, log_var):
         """KL divergence of ``N(mean, exp(log_var))`` from the prior, per row."""
-        prior = self._prior_log_var
+        prior = self._prior.log_var
         relative = log_var - prior
         return 0.5 * ops.sum(
             ops.exp(relative) + ops.square(mean) * ops.exp(-prior) - 1.0 - relative, axis=-1

@@ -7,9 +7,10 @@ A saved estimator is one zip archive (``.skae`` by convention) holding
   fitted attributes, all as plain JSON;
 * ``encoder.weights.h5`` and ``decoder.weights.h5``: the network weights in
   Keras' weights format (fitted estimators only);
-* ``extra_variables.npz``: trainable variables that belong to the objective
-  rather than to a layer, such as the VAE's observation noise (fitted
-  estimators only).
+* ``extra_variables.npz``: empty (fitted estimators only). Files written
+  before objectives kept their variables in layers hold the VAE's prior
+  and observation-noise log-variances here, and its encoder and decoder
+  weights without them; loading reads both layouts.
 * ``<name>.skae``: a fitted skae estimator held as a fitted attribute by a
   meta-estimator (``estimator_`` of :class:`AutoEncoderOutlierDetector`),
   itself an archive of this format.
@@ -36,6 +37,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._acquire import build_network
+from ._network import WEIGHTS_LAYOUT
 from ._saveable import SAVEABLE
 from ._state import fitted_attributes, is_fitted, is_public_fitted
 from ._version import __version__
@@ -253,7 +255,8 @@ def save(estimator, path) -> None:
             network = estimator._network
             network.encoder.save_weights(folder / _ENCODER)
             network.decoder.save_weights(folder / _DECODER)
-            np.savez(folder / _EXTRA, *[np.asarray(v.numpy()) for v in network.extra_variables])
+            # Empty: every variable is in the models (see the module docstring).
+            np.savez(folder / _EXTRA)
             members = [_ENCODER, _DECODER, _EXTRA]
         for key, nested in _nested_estimators(estimator).items():
             save(nested, folder / f"{key}.skae")
@@ -314,22 +317,29 @@ def _restore_network(estimator, archive: zipfile.ZipFile, params: dict) -> None:
         encoder = _extract(archive, _ENCODER, folder)
         decoder = _extract(archive, _DECODER, folder)
         extra = _extract(archive, _EXTRA, folder)
+        with np.load(extra, allow_pickle=False) as arrays:
+            legacy = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
+        # A file of the earlier layout has the models without the layers
+        # that now hold its extra variables: those are assigned next.
+        models = network.models(layout=1 if legacy else WEIGHTS_LAYOUT)
         try:
-            network.encoder.load_weights(encoder)
-            network.decoder.load_weights(decoder)
+            models[0].load_weights(encoder)
+            models[1].load_weights(decoder)
         except ValueError as exc:
             raise ValueError(f"its weights do not fit the saved parameters ({exc})") from exc
         except OSError as exc:
             raise ValueError(f"its weights are corrupted ({exc})") from exc
-        with np.load(extra, allow_pickle=False) as arrays:
-            values = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
-    if len(values) != len(network.extra_variables):
-        raise ValueError(
-            f"it holds {len(values)} extra variables, the estimator has "
-            f"{len(network.extra_variables)}"
-        )
-    for variable, value in zip(network.extra_variables, values, strict=True):
-        variable.assign(value)
+    if legacy:
+        variables = network.legacy_variables()
+        if len(legacy) != len(variables):
+            raise ValueError(
+                f"it holds {len(legacy)} extra variables, the estimator has {len(variables)}"
+            )
+        for variable, value in zip(variables, legacy, strict=True):
+            if tuple(variable.shape) != value.shape:
+                raise ValueError(f"its extra variable {variable.path} has shape {value.shape}")
+            variable.assign(value)
+        network.weights_changed()
     estimator._network = network
 
 

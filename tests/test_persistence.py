@@ -4,6 +4,7 @@ import inspect
 import json
 import pickle
 import zipfile
+from pathlib import Path
 
 import joblib
 import keras
@@ -313,3 +314,27 @@ def test_every_public_class_is_registered_for_load():
     }
     assert set(SAVEABLE) == exported
     assert all(SAVEABLE[name] is getattr(skae, name) for name in exported)
+
+
+LEGACY = Path(__file__).with_name("data")
+
+
+@pytest.mark.parametrize("likelihood", ["gaussian", "bernoulli"])
+def test_files_and_pickles_of_the_earlier_weight_layout_load(likelihood):
+    """A VariationalAutoEncoder saved and pickled when its prior and noise
+    variances lived outside the Keras models (written by skae at commit
+    a07cdf1) loads and returns what it returned then."""
+    X = np.random.default_rng(0).normal(size=(60, 6))
+    data = X if likelihood == "gaussian" else 1 / (1 + np.exp(-X))
+    with np.load(LEGACY / "vae-layout1-outputs.npz") as arrays:
+        expected = {key: arrays[key] for key in arrays.files}
+    with open(LEGACY / f"vae-{likelihood}-layout1.pkl", "rb") as file:
+        unpickled = pickle.load(file)
+    for est in (skae.load(LEGACY / f"vae-{likelihood}-layout1.skae"), unpickled):
+        codes, std = est.transform(data, return_std=True)
+        np.testing.assert_array_equal(codes, expected[f"{likelihood}/codes"])
+        np.testing.assert_array_equal(std, expected[f"{likelihood}/std"])
+        np.testing.assert_array_equal(est.score_samples(data), expected[f"{likelihood}/score"])
+        np.testing.assert_array_equal(
+            est.inverse_transform(codes), expected[f"{likelihood}/recon"]
+        )
