@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from sklearn.base import clone
 
+from ._architectures import saved_layout
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
 from ._training import Trainer, make_optimizer
@@ -63,7 +64,9 @@ def build_network(
     that pickle and :func:`skae.load` rebuild it even after ``set_params``
     changed the estimator's own parameters for the next fit.
     """
-    source = estimator_type(**{**_BEFORE_PARAMETER_EXISTED, **params})
+    source = estimator_type(
+        **saved_layout({**_BEFORE_PARAMETER_EXISTED, **params}, estimator_type)
+    )
     source._validate_params()
     architecture = source._architecture()
     # The contract is encode and decode; a BaseArchitecture (or any

@@ -12,6 +12,7 @@ two.
 from __future__ import annotations
 
 import abc
+import inspect
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -126,6 +127,14 @@ class BaseArchitecture(BaseEstimator, abc.ABC):
         outputs : KerasTensor of shape (batch, n_features)
             Pre-activations; the objective decides the output activation.
         """
+
+    def __setstate__(self, state):
+        # A pickle from before a parameter existed gets its default.
+        state = saved_layout(state, type(self))
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if parameter.default is not inspect.Parameter.empty:
+                state.setdefault(name, parameter.default)
+        super().__setstate__(state)
 
 
 @saveable
@@ -256,13 +265,50 @@ class _Geometry:
         return _SPATIAL_LAYERS[self.rank][kind](margins)(h)
 
 
+def saved_layout(params: dict, cls: type) -> dict:
+    """``params`` of a ``cls`` saved before ``signal_shape`` existed, read as meant.
+
+    A 2-value ``image_shape`` then meant the ``(length, channels)`` of a 1-D
+    signal; it now means ``(height, width)``, and signals say
+    ``signal_shape``. Used by :func:`skae.load`, pickle and network rebuilds
+    for classes that take ``signal_shape``; other parameters pass unchanged.
+    """
+    if "signal_shape" in params or "image_shape" not in params:
+        return params
+    if "signal_shape" not in cls._get_param_names():
+        return params
+    shape = params["image_shape"]
+    if shape is not None and len(shape) == 2:
+        return {**params, "image_shape": None, "signal_shape": shape}
+    return {**params, "signal_shape": None}
+
+
+def _layout(name: str, value, lengths: tuple[int, int], n_features: int) -> tuple[int, ...]:
+    """``value`` of ``image_shape`` or ``signal_shape`` as a checked tuple of ints."""
+    dims = tuple(value)
+    spellings = {
+        "image_shape": "(height, width) or (height, width, channels)",
+        "signal_shape": "(length,) or (length, channels)",
+    }
+    if len(dims) not in lengths or not all(isinstance(d, Integral) and d > 0 for d in dims):
+        raise ValueError(
+            f"{name} must be {spellings[name]} with positive integers, got {value!r}."
+        )
+    if math.prod(dims) != n_features:
+        raise ValueError(
+            f"{name}={value!r} holds {math.prod(dims)} values per row, but X has "
+            f"{n_features} features."
+        )
+    return tuple(int(d) for d in dims)
+
+
 @saveable
 @fill_doc
 class ResidualArchitecture(BaseArchitecture):
     """Residual convolutional encoder and mirrored decoder.
 
     Rows are read as images (2-D convolutions) or 1-D signals (1-D
-    convolutions), see ``image_shape``. The encoder runs ``n_levels``
+    convolutions), see ``image_shape`` and ``signal_shape``. The encoder runs ``n_levels``
     resolution levels, each a convolution, a 2x max pooling and
     ``n_residual_blocks`` residual blocks, then maps the result to a latent
     feature map with ``latent_channels`` channels, which is flattened; the
@@ -290,6 +336,7 @@ class ResidualArchitecture(BaseArchitecture):
 
     _parameter_constraints: dict = {
         "image_shape": [None, "array-like"],
+        "signal_shape": [None, "array-like"],
         "n_levels": [Interval(Integral, 1, None, closed="left")],
         "n_residual_blocks": [Interval(Integral, 0, None, closed="left")],
         "filters": [Interval(Integral, 1, None, closed="left")],
@@ -305,6 +352,7 @@ class ResidualArchitecture(BaseArchitecture):
     def __init__(
         self,
         image_shape: tuple[int, ...] | None = None,
+        signal_shape: tuple[int, ...] | None = None,
         n_levels: int = 2,
         n_residual_blocks: int = 1,
         filters: int = 16,
@@ -317,6 +365,7 @@ class ResidualArchitecture(BaseArchitecture):
         activation: str = "relu",
     ) -> None:
         self.image_shape = image_shape
+        self.signal_shape = signal_shape
         self.n_levels = n_levels
         self.n_residual_blocks = n_residual_blocks
         self.filters = filters
@@ -331,22 +380,22 @@ class ResidualArchitecture(BaseArchitecture):
     # -- layout ---------------------------------------------------------------
     def _geometry(self, n_features: int) -> _Geometry:
         factor = 2**self.n_levels
-        if self.image_shape is None:
-            side = math.isqrt(n_features)
-            shape = (side, side) if side * side == n_features else (n_features,)
-            return _Geometry(shape, 1, factor)
-        dims = tuple(self.image_shape)
-        if len(dims) not in (2, 3) or not all(isinstance(d, Integral) and d > 0 for d in dims):
+        if self.image_shape is not None and self.signal_shape is not None:
             raise ValueError(
-                "image_shape must be (height, width, channels) or (length, channels) "
-                f"with positive integers, got {self.image_shape!r}."
+                f"image_shape={self.image_shape!r} and signal_shape={self.signal_shape!r} "
+                "both say how to read a row; set one of them (image_shape for images, "
+                "signal_shape for 1-D signals)."
             )
-        if math.prod(dims) != n_features:
-            raise ValueError(
-                f"image_shape={self.image_shape!r} holds {math.prod(dims)} values per "
-                f"row, but X has {n_features} features."
-            )
-        return _Geometry(tuple(int(d) for d in dims[:-1]), int(dims[-1]), factor)
+        if self.image_shape is not None:
+            dims = _layout("image_shape", self.image_shape, (2, 3), n_features)
+            # (height, width) is a one-channel image.
+            return _Geometry(dims[:2], dims[2] if len(dims) == 3 else 1, factor)
+        if self.signal_shape is not None:
+            dims = _layout("signal_shape", self.signal_shape, (1, 2), n_features)
+            return _Geometry(dims[:1], dims[1] if len(dims) == 2 else 1, factor)
+        side = math.isqrt(n_features)
+        shape = (side, side) if side * side == n_features else (n_features,)
+        return _Geometry(shape, 1, factor)
 
     def _level_filters(self, level: int) -> int:
         return self.filters * 2**level

@@ -145,12 +145,16 @@ distribute_strategy : tf.distribute.Strategy or None, default=None
     and :meth:`save` store ``None`` in its place.""",
     "residual_parameters": """\
 image_shape : tuple of int or None, default=None
-    How a flat row is laid out: ``(height, width, channels)`` for images,
-    ``(length, channels)`` for multichannel 1-D signals (rows in
-    channels-last, row-major order, as ``images.reshape(n, -1)`` gives). With
-    ``None``, rows whose length is a perfect square are square one-channel
-    images and other rows are one-channel 1-D signals (spectra, time series,
-    tabular rows).
+    Read each row as an image: ``(height, width)`` for one channel,
+    ``(height, width, channels)`` for several (rows in channels-last,
+    row-major order, as ``images.reshape(n, -1)`` gives). With both
+    ``image_shape`` and ``signal_shape`` None, rows whose length is a
+    perfect square are square one-channel images and other rows are
+    one-channel 1-D signals (spectra, time series, tabular rows).
+signal_shape : tuple of int or None, default=None
+    Read each row as a 1-D signal instead: ``(length,)`` for one channel,
+    ``(length, channels)`` for several (channels last). Set at most one of
+    ``image_shape`` and ``signal_shape``.
 n_levels : int, default=2
     Number of resolution levels. Each level halves the spatial size and
     doubles the number of filters. Sizes that are not multiples of

@@ -87,6 +87,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
         n_components: int | float | str | None = 2,
         *,
         image_shape: tuple[int, ...] | None = None,
+        signal_shape: tuple[int, ...] | None = None,
         n_levels: int = 2,
         n_residual_blocks: int = 1,
         filters: int = 16,

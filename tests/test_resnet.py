@@ -1,6 +1,7 @@
 """Behaviour of ResNetAutoEncoder and ResidualArchitecture (issue 4)."""
 
 import pickle
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -18,6 +19,7 @@ from skae import (
     ResNetAutoEncoder,
     SparseAutoEncoder,
     VariationalAutoEncoder,
+    load,
 )
 
 # Tiny networks and two epochs: these tests check wiring and shapes; every
@@ -91,23 +93,33 @@ def test_pipeline_and_grid_search(digits):
 
 
 @pytest.mark.parametrize(
-    "image_shape, n_features, conv",
+    "layout, n_features, conv",
     [
-        (None, 13, keras.layers.Conv1D),  # odd-length 1-D signal
-        (None, 49, keras.layers.Conv2D),  # perfect square: 7x7 image
-        ((7, 9, 2), 126, keras.layers.Conv2D),  # odd sizes, two channels
-        ((11, 3), 33, keras.layers.Conv1D),  # multichannel 1-D signal
+        ({}, 13, keras.layers.Conv1D),  # odd-length 1-D signal
+        ({}, 49, keras.layers.Conv2D),  # perfect square: 7x7 image
+        ({"image_shape": (7, 9, 2)}, 126, keras.layers.Conv2D),  # odd sizes, two channels
+        ({"image_shape": (3, 11)}, 33, keras.layers.Conv2D),  # (height, width): one channel
+        ({"signal_shape": (11, 3)}, 33, keras.layers.Conv1D),  # multichannel 1-D signal
+        ({"signal_shape": (33,)}, 33, keras.layers.Conv1D),  # one-channel 1-D signal
     ],
 )
-def test_odd_sizes_round_trip(image_shape, n_features, conv):
+def test_odd_sizes_round_trip(layout, n_features, conv):
     X = np.random.default_rng(0).random((40, n_features))
-    ae = ResNetAutoEncoder(n_components=3, image_shape=image_shape, **TINY).fit(X)
+    ae = ResNetAutoEncoder(n_components=3, **layout, **TINY).fit(X)
     codes = ae.transform(X)
     assert codes.shape == (40, 3)
     assert ae.inverse_transform(codes).shape == (40, n_features)
     assert _count(ae, conv) > 0
     # Padding to a multiple of 2**n_levels happens inside the network only.
     assert _count(ae, keras.layers.ZeroPadding1D | keras.layers.ZeroPadding2D) == 1
+
+
+def test_a_two_value_image_shape_is_a_one_channel_image(digits):
+    """(height, width) reads rows as the image (height, width, 1) does."""
+    X = digits[0][:60]
+    two = ResNetAutoEncoder(image_shape=(8, 8), **TINY).fit(X)
+    three = ResNetAutoEncoder(image_shape=(8, 8, 1), **TINY).fit(X)
+    np.testing.assert_array_equal(two.transform(X), three.transform(X))
 
 
 def test_default_layers(fitted):
@@ -178,16 +190,19 @@ def test_pickle_round_trip_keeps_batch_norm_statistics(fitted, digits):
 
 
 @pytest.mark.parametrize(
-    "image_shape, message",
+    "layout, message",
     [
-        ((8, 8, 2), "holds 128 values per row, but X has 64 features"),
-        ((8, 0, 1), "positive integers"),
-        ((64,), r"\(height, width, channels\) or \(length, channels\)"),
+        ({"image_shape": (8, 8, 2)}, "holds 128 values per row, but X has 64 features"),
+        ({"image_shape": (8, 0, 1)}, "positive integers"),
+        ({"image_shape": (64,)}, r"\(height, width\) or \(height, width, channels\)"),
+        ({"signal_shape": (8, 8, 1)}, r"\(length,\) or \(length, channels\)"),
+        ({"signal_shape": (32,)}, "holds 32 values per row, but X has 64 features"),
+        ({"image_shape": (8, 8), "signal_shape": (64,)}, "set one of them"),
     ],
 )
-def test_bad_image_shape(digits, image_shape, message):
+def test_bad_layout(digits, layout, message):
     with pytest.raises(ValueError, match=message):
-        ResNetAutoEncoder(image_shape=image_shape, **TINY).fit(digits[0][:20])
+        ResNetAutoEncoder(**layout, **TINY).fit(digits[0][:20])
 
 
 def test_invalid_parameters_are_rejected(digits):
@@ -236,3 +251,24 @@ def test_residual_architecture_combines_with_every_objective(digits, estimator):
     assert estimator.inverse_transform(estimator.transform(X)).shape == X.shape
     assert _count(estimator, keras.layers.Conv2D) > 0
     assert np.isfinite(estimator.score(X))
+
+
+DATA = Path(__file__).with_name("data")
+
+
+@pytest.mark.parametrize("name", ["resnet", "denoising"])
+def test_models_saved_when_two_values_meant_a_signal_still_load(name):
+    """Before signal_shape existed, image_shape=(16, 2) meant a 1-D signal of
+    length 16 with 2 channels. Files and pickles from then (written by skae
+    at commit a07cdf1) load as that network and return what they returned."""
+    X = np.random.default_rng(1).normal(size=(40, 32))
+    with np.load(DATA / "signal-2tuple-outputs.npz") as arrays:
+        expected = arrays[name]
+    with open(DATA / f"{name}-signal-2tuple.pkl", "rb") as file:
+        unpickled = pickle.load(file)
+    for est in (load(DATA / f"{name}-signal-2tuple.skae"), unpickled):
+        np.testing.assert_array_equal(est.transform(X), expected)
+        architecture = est._architecture()
+        assert (architecture.image_shape, architecture.signal_shape) == (None, (16, 2))
+        # The upgraded parameters refit as the same network.
+        assert clone(est).set_params(max_iter=1).fit(X).transform(X).shape == (40, 2)
