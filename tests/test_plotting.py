@@ -227,9 +227,8 @@ def test_reconstruction_caps_n_images_at_n_samples(ae2, digits):
         ((8, -8, 1), r"\(height, width, channels\) with positive integers, got \(8, -8, 1\)"),
         ((2, 4, 8, 1), r"\(height, width, channels\) with positive integers, got \(2, 4, 8, 1\)"),
         (64, r"\(height, width, channels\) with positive integers, got 64"),
-        # Two entries are (length, channels) in skae, as in ResidualArchitecture.
-        ((8, 8), r"image_shape=\(8, 8\) has two entries.*\(length, channels\).*\(8, 8, 1\)"),
-        ((8, 9), r"image_shape=\(8, 9\) has two entries.*product is the 64 features"),
+        # Two entries are (height, width) of a grayscale image, as in ResidualArchitecture.
+        ((8, 9), r"image_shape=\(8, 9\) holds 72 values per image, but the rows have 64"),
     ],
 )
 def test_reconstruction_rejects_bad_image_shape(ae2, digits, image_shape, match):
@@ -254,6 +253,8 @@ def test_reconstruction_reads_image_shape_like_the_architecture(digits):
     )
     mosaic = np.ma.getdata(display.image_.get_array())
     np.testing.assert_allclose(_tile(mosaic, 0, 2, (8, 8)), X[2].reshape(8, 8))
+    grayscale = ReconstructionDisplay.from_estimator(resnet, X, image_shape=(8, 8), n_images=3)
+    np.testing.assert_array_equal(grayscale.image_.get_array(), display.image_.get_array())
 
 
 def test_reconstruction_rejects_bad_n_images(ae2, digits):

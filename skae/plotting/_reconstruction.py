@@ -14,11 +14,10 @@ from ._base import _Display, _merge_style
 
 
 def _check_image_shape(image_shape, n_features: int) -> tuple[int, int, int]:
-    """Validate ``image_shape``, read as ``(height, width, channels)``.
+    """Validate ``image_shape`` and return it as ``(height, width, channels)``.
 
-    The meaning is the one of ``ResidualArchitecture(image_shape=...)``,
-    where two entries are ``(length, channels)`` of a 1-D signal, which
-    cannot be drawn as an image.
+    The meaning is the one of ``ResidualArchitecture(image_shape=...)``:
+    ``(height, width)`` is a one-channel image.
     """
     try:
         shape = tuple(image_shape)
@@ -26,19 +25,11 @@ def _check_image_shape(image_shape, n_features: int) -> tuple[int, int, int]:
         shape = ()
     positive = all(isinstance(s, Integral) and s > 0 for s in shape)
     if len(shape) == 2 and positive:
-        if math.prod(shape) == n_features:
-            fix = f"e.g. image_shape={(*shape, 1)!r} for {shape[0]}x{shape[1]} grayscale images."
-        else:
-            fix = f"whose product is the {n_features} features of a row."
-        raise ValueError(
-            f"image_shape={image_shape!r} has two entries, which skae reads as "
-            "(length, channels) of a 1-D signal, as ResidualArchitecture does; "
-            f"ReconstructionDisplay draws images: pass (height, width, channels), {fix}"
-        )
+        shape = (*shape, 1)
     if len(shape) != 3 or not positive:
         raise ValueError(
-            "image_shape must be (height, width, channels) with positive integers, "
-            f"got {image_shape!r}."
+            "image_shape must be (height, width) or (height, width, channels) with "
+            f"positive integers, got {image_shape!r}."
         )
     if shape[2] not in (1, 3):
         raise ValueError(
@@ -76,11 +67,10 @@ class ReconstructionDisplay(_Display):
         The estimator's reconstructions.
     image_shape : tuple of int
         ``(height, width, channels)`` with 1 (grayscale) or 3 (RGB)
-        channels, the meaning ``image_shape`` has everywhere in skae (e.g.
-        in :class:`~skae.ResNetAutoEncoder`): rows are images flattened in
+        channels, or ``(height, width)`` for grayscale, the meaning
+        ``image_shape`` has everywhere in skae (e.g. in
+        :class:`~skae.ResNetAutoEncoder`): rows are images flattened in
         channels-last, row-major order, as ``images.reshape(n, -1)`` gives.
-        Two entries would be ``(length, channels)`` of a 1-D signal and
-        raise a ``ValueError``.
     inputs : array-like of shape (n_images, n_features), default=None
         What the estimator actually received, when that differs from
         ``originals`` (e.g. noisy copies); drawn as a middle row.
@@ -247,8 +237,9 @@ class ReconstructionDisplay(_Display):
             Images, one flattened image per row.
         image_shape : tuple of int
             ``(height, width, channels)`` with 1 (grayscale) or 3 (RGB)
-            channels, as for :class:`~skae.ResNetAutoEncoder`; e.g.
-            ``(8, 8, 1)`` for 8x8 grayscale digits.
+            channels, or ``(height, width)`` for grayscale, as for
+            :class:`~skae.ResNetAutoEncoder`; e.g. ``(8, 8)`` for 8x8
+            digits.
         n_images : int, default=10
             Number of images (columns) to draw, taken from the top of X.
         X_clean : {array-like, sparse matrix} of shape (n_samples, n_features), \
