@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sklearn.base import clone
 
-from ._architectures import saved_layout
+from ._architectures import saved_params
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
 from ._training import Trainer, make_optimizer
@@ -65,7 +65,7 @@ def build_network(
     changed the estimator's own parameters for the next fit.
     """
     source = estimator_type(
-        **saved_layout({**_BEFORE_PARAMETER_EXISTED, **params}, estimator_type)
+        **saved_params({**_BEFORE_PARAMETER_EXISTED, **params}, estimator_type)
     )
     source._validate_params()
     architecture = source._architecture()

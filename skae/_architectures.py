@@ -129,12 +129,7 @@ class BaseArchitecture(BaseEstimator, abc.ABC):
         """
 
     def __setstate__(self, state):
-        # A pickle from before a parameter existed gets its default.
-        state = saved_layout(state, type(self))
-        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
-            if parameter.default is not inspect.Parameter.empty:
-                state.setdefault(name, parameter.default)
-        super().__setstate__(state)
+        super().__setstate__(saved_params(state, type(self)))
 
 
 @saveable
@@ -265,22 +260,25 @@ class _Geometry:
         return _SPATIAL_LAYERS[self.rank][kind](margins)(h)
 
 
-def saved_layout(params: dict, cls: type) -> dict:
-    """``params`` of a ``cls`` saved before ``signal_shape`` existed, read as meant.
+def saved_params(params: dict, cls: type) -> dict:
+    """``params`` (or pickled state) of a ``cls`` saved by an earlier skae, read as meant.
 
-    A 2-value ``image_shape`` then meant the ``(length, channels)`` of a 1-D
-    signal; it now means ``(height, width)``, and signals say
-    ``signal_shape``. Used by :func:`skae.load`, pickle and network rebuilds
-    for classes that take ``signal_shape``; other parameters pass unchanged.
+    A parameter that did not exist then gets its default. A 2-value
+    ``image_shape`` saved without ``signal_shape`` meant the ``(length,
+    channels)`` of a 1-D signal; it now means ``(height, width)``, and
+    signals say ``signal_shape``. Used by :func:`skae.load`, pickle and
+    network rebuilds.
     """
-    if "signal_shape" in params or "image_shape" not in params:
-        return params
-    if "signal_shape" not in cls._get_param_names():
-        return params
-    shape = params["image_shape"]
-    if shape is not None and len(shape) == 2:
-        return {**params, "image_shape": None, "signal_shape": shape}
-    return {**params, "signal_shape": None}
+    shape = params.get("image_shape")
+    if "signal_shape" not in params and shape is not None and len(shape) == 2:
+        if "signal_shape" in cls._get_param_names():
+            params = {**params, "image_shape": None, "signal_shape": shape}
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+    return {**defaults, **params}
 
 
 def _layout(name: str, value, lengths: tuple[int, int], n_features: int) -> tuple[int, ...]:

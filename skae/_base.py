@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
 from ._acquire import TrainerRequest, acquire_trainer, build_network, network_params
-from ._architectures import _ACTIVATIONS, DenseArchitecture, saved_layout
+from ._architectures import _ACTIVATIONS, DenseArchitecture, saved_params
 from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._layers import MAX_SEED
@@ -876,12 +876,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # Pickles from before the layout was recorded have layout 1.
         layout = state.pop("_network_weights_layout", 1)
         params = state.pop("_network_params", None)
-        # A pickle from before a parameter existed gets its default.
-        state = saved_layout(state, type(self))
-        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
-            if parameter.default is not inspect.Parameter.empty:
-                state.setdefault(name, parameter.default)
-        super().__setstate__(state)
+        super().__setstate__(saved_params(state, type(self)))
         if weights is not None:
             self._network = build_network(type(self), params, self.n_features_in_)
             self._network.set_weights(weights, layout=layout)

@@ -37,7 +37,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._acquire import build_network
-from ._architectures import saved_layout
+from ._architectures import saved_params
 from ._network import WEIGHTS_LAYOUT
 from ._saveable import SAVEABLE
 from ._state import fitted_attributes, is_fitted, is_public_fitted
@@ -170,7 +170,7 @@ def _instantiate(class_name, params: dict, classes: dict):
             f"classes ({', '.join(public)}) and the classes passed in trusted={hint}"
         )
     cls = classes[class_name]
-    return cls(**saved_layout({key: _from_json(v, classes) for key, v in params.items()}, cls))
+    return cls(**saved_params({key: _from_json(v, classes) for key, v in params.items()}, cls))
 
 
 # -- saving ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 
 import skae
 from skae import AutoEncoder, BaseArchitecture, DenseArchitecture
-from skae._base import _network_params
+from skae._acquire import build_network, network_params
 
 # 64 features: also an 8x8 image for the residual architecture.
 X = load_digits().data[:96] / 16.0
@@ -28,7 +28,7 @@ def test_every_architecture_passes_the_check_suite(name, tmp_path):
 @pytest.mark.parametrize("estimator_class", COMPOSABLE, ids=lambda c: c.__name__)
 def test_every_architecture_builds_with_every_objective(name, estimator_class):
     est = estimator_class(n_components=2, architecture=ARCHITECTURES[name], **TINY)
-    network = est._build_network(X.shape[1], seed=0, params=_network_params(est, 2))
+    network = build_network(type(est), network_params(est, 2), X.shape[1])
     codes = network.encoder(X[:5].astype(np.float32))["code"]
     assert codes.shape == (5, 2)
     assert network.decoder(codes).shape == (5, X.shape[1])
