@@ -29,7 +29,7 @@ from sklearn.base import clone
 from ._architectures import saved_params
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
-from ._training import Trainer, make_optimizer
+from ._training import LearningRate, Trainer, make_optimizer
 
 # Parameters that are not part of a network: runtime objects a fit uses.
 _RUNTIME_PARAMS = ("distribute_strategy", "callbacks")
@@ -122,23 +122,27 @@ class TrainerRequest:
     def steps_per_epoch(self) -> int:
         return -(-self.n_train // self.batch_size)
 
-    def new_trainer(self, network: Network, pool_key: str | None = None) -> Trainer:
-        """A trainer of ``network`` with a new optimiser."""
-        params = self.params
-        optimizer = make_optimizer(
-            params["optimizer"],
-            params["learning_rate"],
-            params["learning_rate_decay"],
+    @property
+    def learning_rate(self) -> tuple[float, float, int]:
+        """The learning rate, its decay per epoch and the steps per epoch."""
+        return (
+            self.params["learning_rate"],
+            self.params["learning_rate_decay"],
             self.steps_per_epoch,
         )
+
+    def new_trainer(self, network: Network, pool_key: str | None = None) -> Trainer:
+        """A trainer of ``network`` with a new optimiser."""
+        learning_rate = LearningRate(*self.learning_rate)
         return Trainer(
             network,
-            optimizer,
+            make_optimizer(self.params["optimizer"], learning_rate),
             self.batch_size,
-            params["shuffle"],
+            self.params["shuffle"],
             self.training_seed,
             self.loss_unit(network),
             pool_key,
+            learning_rate,
         )
 
     def loss_unit(self, network: Network) -> float:
@@ -177,11 +181,7 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
     key = None
     if active_strategy() is None:
         key = structure_key(
-            request.estimator_type,
-            request.params,
-            request.n_features,
-            request.batch_size,
-            request.steps_per_epoch,
+            request.estimator_type, request.params, request.n_features, request.batch_size
         )
     trainer = POOL.take_idle(key) if key is not None else None
     if trainer is not None and trainer.network.can_restart(request.network_seed):
@@ -202,5 +202,7 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
         # Same graphs, another seed (or a start-dependent objective): the
         # pooled trainer takes the new network's values.
         trainer.network.restart_from(network)
-    trainer.reset(request.training_seed, request.loss_unit(trainer.network))
+    trainer.reset(
+        request.training_seed, request.loss_unit(trainer.network), request.learning_rate
+    )
     return trainer

@@ -38,7 +38,7 @@ class LayerFactory:
 
     def __init__(self, seed: int, l2: float = 0.0, zero_outputs: bool = False) -> None:
         self._rng = np.random.default_rng(seed)
-        self._regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
+        self._regularizer = VariableL2(l2) if l2 > 0 else None
         self.zero_outputs = zero_outputs
 
     def seed(self) -> int:
@@ -129,6 +129,22 @@ class LayerFactory:
     def dropout(self, rate: float):
         """Dropout with its own seed."""
         return keras.layers.Dropout(rate, seed=self.seed())
+
+
+class VariableL2(keras.regularizers.Regularizer):
+    """Keras' L2 penalty (``l2 * sum(x**2)``, the same operations) with its
+    weight in a variable rather than a graph constant, so that a pooled
+    network (see ``_reuse.py``) takes a new fit's ``alpha`` without tracing
+    again. One instance serves every kernel of a network."""
+
+    def __init__(self, l2: float) -> None:
+        self.l2 = keras.Variable(l2, dtype="float32", trainable=False, name="l2")
+
+    def __call__(self, x):
+        return self.l2 * keras.ops.sum(keras.ops.square(x))
+
+    def get_config(self) -> dict:
+        return {"l2": float(self.l2.numpy())}
 
 
 def _fixed_initializer(value):

@@ -233,6 +233,9 @@ class Network:
         self._fixed: dict = {}
         # (seed, initial values) once remember_initial_state was called.
         self._initial_state = None
+        # The L2 penalty of every kernel (None without one), whose weight a
+        # restart sets to the new fit's alpha.
+        self._penalty = None
 
     @classmethod
     def build(
@@ -281,6 +284,7 @@ class Network:
         encoder = keras.Model(inputs, heads, name="encoder")
         decoder = keras.Model(code, outputs, name="decoder")
         network = cls(encoder, decoder, objective)
+        network._penalty = layers.regularizer
         network._fixed = fixed
         return network
 
@@ -352,7 +356,7 @@ class Network:
             values = _fixed_values(start, self.objective, params.get("whiten", False))
             for name, weights in values.items():
                 self._fixed[name].set_values(weights)
-        self.params = params
+        self._set_params(params)
         self.weights_changed()
 
     def restart_from(self, network: Network) -> None:
@@ -362,9 +366,15 @@ class Network:
             if target.shape != value.shape:
                 raise ValueError(f"cannot restart with variable {value.path} of another shape")
             target.assign(value)
-        self.params = network.params
+        self._set_params(network.params)
         self._initial_state = network._initial_state
         self.weights_changed()
+
+    def _set_params(self, params: dict) -> None:
+        """Record ``params`` and set the penalty's weight to their ``alpha``."""
+        self.params = params
+        if self._penalty is not None:
+            self._penalty.l2.assign(params["alpha"])
 
     # -- weights ------------------------------------------------------------
     @property

@@ -47,6 +47,13 @@ _LOOP_PARAMS = frozenset(
         "n_oversamples",
         "power_iteration_normalizer",
         "batch_size",
+        # The optimiser's schedule reads them from variables (see
+        # _training.LearningRate).
+        "learning_rate",
+        "learning_rate_decay",
+        # The L2 penalty's weight is a variable too (_layers.VariableL2);
+        # only whether there is a penalty enters the key.
+        "alpha",
         "early_stopping",
         "max_iter",
         "n_iter_no_change",
@@ -69,11 +76,7 @@ MAX_IDLE_BYTES = 256 * 1024**2
 
 
 def structure_key(
-    estimator_type: type,
-    network_params: dict,
-    n_features: int,
-    batch_size: int,
-    steps_per_epoch: int,
+    estimator_type: type, network_params: dict, n_features: int, batch_size: int
 ) -> str | None:
     """The key under which trainers with identical traced graphs are pooled.
 
@@ -81,17 +84,15 @@ def structure_key(
     architecture holding a lambda): such fits always trace afresh.
     """
     graph_params = {k: v for k, v in network_params.items() if k not in _LOOP_PARAMS}
-    # The learning-rate decay schedule bakes its steps per epoch into the graph.
-    steps = steps_per_epoch if network_params.get("learning_rate_decay", 1.0) != 1.0 else None
     try:
         return joblib.hash(
             (
                 estimator_type.__module__,
                 estimator_type.__qualname__,
                 graph_params,
+                network_params.get("alpha", 0.0) > 0,
                 n_features,
                 batch_size,
-                steps,
             )
         )
     except Exception:

@@ -26,6 +26,7 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
+from keras import ops
 
 from ._callbacks import callback_list, release
 from ._network import Network, active_strategy, as_float32_batch
@@ -145,14 +146,56 @@ class DivergenceError(ValueError):
     """Raised when the training loss becomes NaN or infinite."""
 
 
-def make_optimizer(name: str, learning_rate: float, decay: float, steps_per_epoch: int):
-    """Create a Keras optimizer with an optional per-epoch exponential decay."""
-    schedule = learning_rate
-    if decay != 1.0:
-        schedule = keras.optimizers.schedules.ExponentialDecay(
-            learning_rate, decay_steps=max(steps_per_epoch, 1), decay_rate=decay
+class LearningRate(keras.optimizers.schedules.LearningRateSchedule):
+    """The learning rate, decayed exponentially per epoch, from variables.
+
+    Keras' ``ExponentialDecay`` (``learning_rate * decay ** (step /
+    steps_per_epoch)``, the same operations), but with its three numbers in
+    variables rather than graph constants: a pooled trainer (see
+    ``_reuse.py``) takes a new fit's learning rate, decay and epoch length
+    with :meth:`assign`, without tracing its epoch again. Without decay
+    (``decay=1.0``) the power is exactly 1, so the rate is exactly
+    ``learning_rate``.
+    """
+
+    def __init__(self, learning_rate: float, decay: float = 1.0, steps_per_epoch: int = 1):
+        self.initial_learning_rate = keras.Variable(
+            learning_rate, dtype="float32", trainable=False, name="initial_learning_rate"
         )
-    optimizer = _OPTIMIZERS[name](schedule)
+        self.decay_rate = keras.Variable(decay, dtype="float32", trainable=False, name="decay")
+        self.decay_steps = keras.Variable(
+            max(steps_per_epoch, 1), dtype="float32", trainable=False, name="decay_steps"
+        )
+
+    def assign(self, learning_rate: float, decay: float, steps_per_epoch: int) -> None:
+        self.initial_learning_rate.assign(learning_rate)
+        self.decay_rate.assign(decay)
+        self.decay_steps.assign(max(steps_per_epoch, 1))
+
+    def __call__(self, step):
+        # A multiplication by the reciprocal: TensorFlow's graph optimiser
+        # rewrites Keras' division by a constant into that, and only this
+        # form gives its rates bit for bit (all of 2,000 steps; the plain
+        # division differed in the last bit at 659 of them).
+        progress = ops.cast(step, "float32") * (1.0 / self.decay_steps)
+        return ops.multiply(self.initial_learning_rate, ops.power(self.decay_rate, progress))
+
+    def get_config(self) -> dict:
+        return {
+            "learning_rate": float(self.initial_learning_rate.numpy()),
+            "decay": float(self.decay_rate.numpy()),
+            "steps_per_epoch": int(self.decay_steps.numpy()),
+        }
+
+
+def make_optimizer(
+    name: str, learning_rate: float | LearningRate, decay: float = 1.0, steps_per_epoch: int = 1
+):
+    """Create a Keras optimizer whose rate is a :class:`LearningRate`
+    (``learning_rate`` itself if it is one, else one from the three numbers)."""
+    if not isinstance(learning_rate, LearningRate):
+        learning_rate = LearningRate(learning_rate, decay, steps_per_epoch)
+    optimizer = _OPTIMIZERS[name](learning_rate)
     if active_strategy() is None:
         _skip_single_replica_all_reduce(optimizer)
     return optimizer
@@ -305,6 +348,9 @@ class Trainer:
     pool_key : str or None
         The key under which the trainer may be reused by later fits (see
         _reuse.py); None for one that never is.
+    learning_rate : LearningRate or None
+        The optimiser's schedule, which :meth:`reset` sets to a new fit's
+        numbers (needed for a pooled trainer only).
     """
 
     def __init__(
@@ -316,9 +362,11 @@ class Trainer:
         seed: int,
         loss_unit: float = 1.0,
         pool_key: str | None = None,
+        learning_rate: LearningRate | None = None,
     ):
         self.network = network
         self.optimizer = optimizer
+        self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.loss_unit = float(loss_unit)
@@ -345,18 +393,23 @@ class Trainer:
         remembered = network if self.network.has_initial_state else 0
         return network + remembered + sum(_variable_bytes(v) for v in self.optimizer.variables)
 
-    def reset(self, seed: int, loss_unit: float) -> None:
-        """Return to the state of a new trainer with ``seed`` and ``loss_unit``.
+    def reset(
+        self, seed: int, loss_unit: float, learning_rate: tuple[float, float, int]
+    ) -> None:
+        """Return to the state of a new trainer with ``seed``, ``loss_unit``
+        and ``learning_rate`` (the rate, its decay and the steps per epoch).
 
         For a pooled trainer (see _reuse.py) whose network was restarted:
-        the optimiser goes back to its initial state, and the seeds and the
-        loss unit are the new fit's, so the compiled functions traced for
-        this trainer train the new fit exactly as new ones would.
+        the optimiser goes back to its initial state, and the seeds, the
+        loss unit and the learning rate are the new fit's, so the compiled
+        functions traced for this trainer train the new fit exactly as new
+        ones would.
         """
         for variable, value in zip(
             self.optimizer.variables, self._initial_optimizer_state, strict=True
         ):
             variable.assign(value)
+        self.learning_rate.assign(*learning_rate)
         self.seed_generator.state.assign(keras.random.SeedGenerator(seed).state.value)
         self._rng = np.random.default_rng(seed)
         self.loss_unit = float(loss_unit)

@@ -52,8 +52,11 @@ def test_reused_trainer_gives_bit_identical_fits(name, seed_between):
     # Another fit in between, on other data and scale (so another PCA
     # start), with the same seed (the network returns to its remembered
     # initial values, unless the objective's weights depend on the start)
-    # or another (it takes those of a new build).
-    between = clone(CASES[name]).set_params(random_state=seed_between)
+    # or another (it takes those of a new build), and another learning rate
+    # and decay (variables of the compiled epoch, not constants).
+    between = clone(CASES[name]).set_params(
+        random_state=seed_between, learning_rate=3e-3, learning_rate_decay=0.9
+    )
     POOL.clear()
     expected_between = _outputs(_fit(between, X_OTHER))
     POOL.clear()
@@ -73,6 +76,33 @@ def test_reused_trainer_gives_bit_identical_fits(name, seed_between):
     reused = _fit(CASES[name])
     assert reused._trainer is trainer
     _assert_same(_outputs(reused), expected)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_search_over_learning_rate_decay_and_alpha_reuses_one_trainer():
+    """The learning rate, its decay and the L2 weight are variables of the
+    compiled epoch: fits that differ only in them share a trainer, and each
+    is bit-identical to a fit compiled afresh."""
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    # The second fit has fewer rows: fewer steps per epoch, which its
+    # decaying learning rate reads.
+    settings = [
+        ({"learning_rate": 1e-3, "alpha": 1e-4}, X),
+        ({"learning_rate": 1e-2, "learning_rate_decay": 0.8, "alpha": 1e-2}, X_OTHER[:48]),
+    ]
+    expected = []
+    for setting, data in settings:
+        POOL.clear()
+        expected.append(_outputs(_fit(clone(est).set_params(**setting), data)))
+    POOL.clear()
+    first = _fit(clone(est).set_params(**settings[0][0]), settings[0][1])
+    trainer = first._trainer
+    _assert_same(_outputs(first), expected[0])
+    del first
+    gc.collect()
+    second = _fit(clone(est).set_params(**settings[1][0]), settings[1][1])
+    assert second._trainer is trainer, "the pooled trainer was not reused"
+    _assert_same(_outputs(second), expected[1])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
