@@ -35,6 +35,7 @@ from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
 from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import (
+    DTYPE_POLICIES,
     OPTIMIZERS,
     History,
     RowView,
@@ -200,6 +201,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
         "distribute_strategy": [tf.distribute.Strategy, None],
+        "dtype_policy": [StrOptions(set(DTYPE_POLICIES))],
     }
 
     # -- extension points ------------------------------------------------------
@@ -561,7 +563,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         batch_size = self._batch_size(X_train.shape[0])
         steps_per_epoch = -(-X_train.shape[0] // batch_size)
         optimizer = make_optimizer(
-            self.optimizer, self.learning_rate, self.learning_rate_decay, steps_per_epoch
+            self.optimizer,
+            self.learning_rate,
+            self.learning_rate_decay,
+            steps_per_epoch,
+            loss_scale=network.params.get("dtype_policy") == "mixed_float16",
         )
         unit = network.objective.loss_unit(X_train.shape[1], scale)
         return Trainer(network, optimizer, batch_size, self.shuffle, seed, unit, pool_key)
@@ -629,7 +635,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # Networks stored before a parameter existed were built as its
         # value here says: without a PCA path, whitening or nested dropout.
         source = clone(self).set_params(
-            **{"init": "random", "whiten": False, "nested_dropout": 0.0, **params}
+            **{
+                "init": "random",
+                "whiten": False,
+                "nested_dropout": 0.0,
+                "dtype_policy": "float32",
+                **params,
+            }
         )
         source._validate_params()
         architecture = source._architecture()
@@ -648,6 +660,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             start=start,
             whiten=source.whiten,
             nested_dropout=source.nested_dropout,
+            dtype_policy=source.dtype_policy,
         )
         network.params = _network_params(source, source.n_components)
         return network

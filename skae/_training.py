@@ -139,22 +139,36 @@ _OPTIMIZERS = {
     "sgd": lambda lr: FusedNesterovSGD(lr, momentum=0.9, nesterov=True),
 }
 OPTIMIZERS = frozenset(_OPTIMIZERS)
+# The estimators' dtype_policy values: Keras' own policy names.
+DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 class DivergenceError(ValueError):
     """Raised when the training loss becomes NaN or infinite."""
 
 
-def make_optimizer(name: str, learning_rate: float, decay: float, steps_per_epoch: int):
-    """Create a Keras optimizer with an optional per-epoch exponential decay."""
+def make_optimizer(
+    name: str, learning_rate: float, decay: float, steps_per_epoch: int, loss_scale: bool = False
+):
+    """Create a Keras optimizer with an optional per-epoch exponential decay.
+
+    With ``loss_scale`` it is wrapped in Keras' dynamic
+    ``LossScaleOptimizer``, which float16 gradients need: float16 has 5
+    exponent bits, and small gradients would underflow to zero (bfloat16
+    has float32's range and needs no scaling).
+    """
     schedule = learning_rate
     if decay != 1.0:
         schedule = keras.optimizers.schedules.ExponentialDecay(
             learning_rate, decay_steps=max(steps_per_epoch, 1), decay_rate=decay
         )
     optimizer = _OPTIMIZERS[name](schedule)
+    if loss_scale:
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     if active_strategy() is None:
         _skip_single_replica_all_reduce(optimizer)
+        if loss_scale:
+            _skip_single_replica_all_reduce(optimizer.inner_optimizer)
     return optimizer
 
 
@@ -419,7 +433,10 @@ class Trainer:
                 tf.reduce_mean(per_sample) * share
                 + self.network.regularization_loss() / self._n_replicas
             )
-        gradients = tape.gradient(loss, self._variables)
+            # The identity, except under a LossScaleOptimizer (mixed_float16),
+            # whose apply() divides the gradients by the same scale again.
+            scaled = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled, self._variables)
         self.optimizer.apply(gradients, self._variables)
         return loss * tf.cast(n_rows, tf.float32)
 
