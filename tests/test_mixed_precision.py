@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split
 import skae
 from skae import AutoEncoder, ResNetAutoEncoder, VariationalAutoEncoder
 from skae._network import Network
-from skae._reuse import structure_key
+from skae._reuse import POOL, structure_key
 
 X = load_digits().data[:200] / 16.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,6 +154,8 @@ def test_gpu_benchmark_exits_cleanly_without_a_gpu():
 @pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
 def test_fits_run_on_the_gpu_and_match_the_cpu(policy):
     def fit(device):
+        # A pooled trainer keeps the device its variables were created on.
+        POOL.clear()
         with tf.device(device):
             est = ResNetAutoEncoder(
                 n_components=4, filters=4, max_iter=2, random_state=0, dtype_policy=policy
