@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -18,7 +19,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 import skae
-from skae import AutoEncoder, ResNetAutoEncoder, VariationalAutoEncoder
+from skae import AutoEncoder, BaseArchitecture, ResNetAutoEncoder, VariationalAutoEncoder
 from skae._network import Network
 from skae._reuse import POOL, structure_key
 
@@ -65,6 +66,30 @@ def test_layers_compute_in_the_policy_and_outputs_are_float32(policy, compute):
     assert np.isfinite(est.loss_curve_).all()
 
 
+class _ConvArchitecture(BaseArchitecture):
+    """A custom architecture whose own layers leave ``dtype`` unset."""
+
+    def encode(self, inputs, layers):
+        h = keras.layers.Reshape((inputs.shape[-1], 1))(inputs)
+        return keras.layers.Flatten()(layers.conv(1, 2, 5, activation="relu")(h))
+
+    def decode(self, code, n_features, layers):
+        return layers.dense(n_features, output=True)(code)
+
+
+def test_custom_architecture_layers_without_the_policy_still_train():
+    est = AutoEncoder(
+        n_components=2,
+        architecture=_ConvArchitecture(),
+        max_iter=2,
+        random_state=0,
+        dtype_policy="mixed_bfloat16",
+    ).fit(X)
+    assert _compute_dtypes(est._network) == {"bfloat16"}
+    assert est.transform(X).dtype == X.dtype
+    assert np.isfinite(est.loss_curve_).all()
+
+
 def test_float16_trains_with_loss_scaling():
     est = AutoEncoder(
         n_components=2,
@@ -73,8 +98,6 @@ def test_float16_trains_with_loss_scaling():
         random_state=0,
         dtype_policy="mixed_float16",
     ).fit(X[:64])
-    import keras
-
     assert isinstance(est._trainer.optimizer, keras.optimizers.LossScaleOptimizer)
     assert _compute_dtypes(est._network) == {"float16"}
     assert np.isfinite(est.loss_curve_).all()
