@@ -35,7 +35,12 @@ from ._training import LearningRate, Trainer, make_optimizer
 _RUNTIME_PARAMS = ("distribute_strategy", "callbacks")
 # What a network recorded before a parameter existed was built as: without
 # a PCA path, whitening or nested dropout.
-_BEFORE_PARAMETER_EXISTED = {"init": "random", "whiten": False, "nested_dropout": 0.0}
+_BEFORE_PARAMETER_EXISTED = {
+    "init": "random",
+    "whiten": False,
+    "nested_dropout": 0.0,
+    "dtype_policy": "float32",
+}
 
 
 def network_params(estimator, width: int) -> dict:
@@ -84,6 +89,7 @@ def build_network(
         start=start,
         whiten=source.whiten,
         nested_dropout=source.nested_dropout,
+        dtype_policy=source.dtype_policy,
     )
     network.params = params
     return network
@@ -136,7 +142,11 @@ class TrainerRequest:
         learning_rate = LearningRate(*self.learning_rate)
         return Trainer(
             network,
-            make_optimizer(self.params["optimizer"], learning_rate),
+            make_optimizer(
+                self.params["optimizer"],
+                learning_rate,
+                loss_scale=self.params["dtype_policy"] == "mixed_float16",
+            ),
             self.batch_size,
             self.params["shuffle"],
             self.training_seed,

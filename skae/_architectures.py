@@ -46,6 +46,12 @@ class BaseArchitecture(BaseEstimator, abc.ABC):
     network is a pure function of the parameters, the input width and
     ``random_state``.
 
+    Other layers (reshapes, activations, pooling) take
+    ``dtype=layers.dtype_policy``, so that under the estimator's
+    ``dtype_policy="mixed_bfloat16"`` or ``"mixed_float16"`` they compute in
+    the same precision (without it they compute in float32, correct but
+    with a cast on each side).
+
     With ``init="pca"`` (the estimators' default) the encoder reads
     standardised rows and the decoder reads whitened codes, and both only
     add to a fixed PCA path: the layer that produces the decoder's output
@@ -195,7 +201,7 @@ class DenseArchitecture(BaseArchitecture):
             if self.batch_normalization:
                 h = layers.dense(units)(h)
                 h = layers.batch_normalization()(h)
-                h = keras.layers.Activation(self.activation)(h)
+                h = keras.layers.Activation(self.activation, dtype=layers.dtype_policy)(h)
             else:
                 h = layers.dense(units, activation=self.activation)(h)
             if self.dropout > 0:
@@ -252,12 +258,12 @@ class _Geometry:
     def latent_shape(self) -> tuple[int, ...]:
         return tuple(-(-size // self.factor) for size in self.shape)
 
-    def resize(self, h, kind: str):
+    def resize(self, h, kind: str, dtype_policy: str):
         """Zero-pad (``kind="pad"``) or crop (``kind="crop"``) the margins."""
         if not any(any(pair) for pair in self.margins):
             return h
         margins = self.margins[0] if self.rank == 1 else self.margins
-        return _SPATIAL_LAYERS[self.rank][kind](margins)(h)
+        return _SPATIAL_LAYERS[self.rank][kind](margins, dtype=dtype_policy)(h)
 
 
 def saved_params(params: dict, cls: type) -> dict:
@@ -404,7 +410,11 @@ class ResidualArchitecture(BaseArchitecture):
             h = layers.batch_normalization(momentum=_BATCH_NORM_MOMENTUM, gamma_initializer=gamma)(
                 h
             )
-        return keras.layers.Activation(self.activation)(h) if activate else h
+        return (
+            keras.layers.Activation(self.activation, dtype=layers.dtype_policy)(h)
+            if activate
+            else h
+        )
 
     def _conv(self, h, filters, rank, layers, kernel_size=None, strides=1, **normalize):
         conv = layers.conv(
@@ -428,7 +438,10 @@ class ResidualArchitecture(BaseArchitecture):
             r = self._conv(h, width, rank, layers, kernel_size=1)
             r = self._conv(r, width, rank, layers)
             r = self._conv(r, filters, rank, layers, kernel_size=1, **last)
-        return keras.layers.Activation(self.activation)(keras.layers.Add()([h, r]))
+        dtype = layers.dtype_policy
+        return keras.layers.Activation(self.activation, dtype=dtype)(
+            keras.layers.Add(dtype=dtype)([h, r])
+        )
 
     def _residual_stack(self, h, filters, rank, layers):
         for _ in range(self.n_residual_blocks):
@@ -447,8 +460,9 @@ class ResidualArchitecture(BaseArchitecture):
         geometry = self._geometry(inputs.shape[-1])
         rank = geometry.rank
         deepest = self._level_filters(self.n_levels - 1)
-        h = keras.layers.Reshape((*geometry.shape, geometry.channels))(inputs)
-        h = geometry.resize(h, "pad")
+        dtype = layers.dtype_policy
+        h = keras.layers.Reshape((*geometry.shape, geometry.channels), dtype=dtype)(inputs)
+        h = geometry.resize(h, "pad", dtype)
         skips = []
         for level in range(self.n_levels):
             filters = self._level_filters(level)
@@ -456,19 +470,20 @@ class ResidualArchitecture(BaseArchitecture):
             if self.skip_connections:
                 size = 2 ** (self.n_levels - level)
                 skips.append(self._conv(h, deepest, rank, layers, kernel_size=size, strides=size))
-            h = _SPATIAL_LAYERS[rank]["pool"](2)(h)
+            h = _SPATIAL_LAYERS[rank]["pool"](2, dtype=dtype)(h)
             h = self._residual_stack(h, filters, rank, layers)
         if skips:
-            h = keras.layers.Add()([h, *skips])
+            h = keras.layers.Add(dtype=dtype)([h, *skips])
         h = layers.conv(rank, self.latent_channels, self.kernel_size)(h)
-        return keras.layers.Flatten()(h)
+        return keras.layers.Flatten(dtype=dtype)(h)
 
     def decode(self, code, n_features: int, layers: LayerFactory):
         geometry = self._geometry(n_features)
         rank = geometry.rank
         latent_shape = (*geometry.latent_shape, self.latent_channels)
+        dtype = layers.dtype_policy
         h = layers.dense(math.prod(latent_shape))(code)
-        h = keras.layers.Reshape(latent_shape)(h)
+        h = keras.layers.Reshape(latent_shape, dtype=dtype)(h)
         h = self._conv(h, self._level_filters(self.n_levels - 1), rank, layers)
         skips = []
         for level in reversed(range(self.n_levels)):
@@ -476,11 +491,11 @@ class ResidualArchitecture(BaseArchitecture):
             if self.skip_connections:
                 size = 2 ** (level + 1)
                 skips.append(layers.conv_transpose(rank, geometry.channels, size, output=True)(h))
-            h = _SPATIAL_LAYERS[rank]["upsample"](2)(h)
+            h = _SPATIAL_LAYERS[rank]["upsample"](2, dtype=dtype)(h)
             if level > 0:
                 h = self._conv(h, self._level_filters(level - 1), rank, layers)
         h = layers.conv(rank, geometry.channels, self.kernel_size, output=True)(h)
         if skips:
-            h = keras.layers.Add()([h, *skips])
-        h = geometry.resize(h, "crop")
-        return keras.layers.Flatten(name="reconstruction")(h)
+            h = keras.layers.Add(dtype=dtype)([h, *skips])
+        h = geometry.resize(h, "crop", dtype)
+        return keras.layers.Flatten(name="reconstruction", dtype=dtype)(h)

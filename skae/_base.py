@@ -35,6 +35,7 @@ from ._network import WEIGHTS_LAYOUT, Network, active_strategy
 from ._reuse import POOL
 from ._state import TRANSIENT, fitted_state, is_fitted
 from ._training import (
+    DTYPE_POLICIES,
     OPTIMIZERS,
     History,
     RowView,
@@ -199,6 +200,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
         "distribute_strategy": [tf.distribute.Strategy, None],
+        "dtype_policy": [StrOptions(set(DTYPE_POLICIES))],
     }
 
     # -- extension points ------------------------------------------------------
@@ -779,8 +781,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             outputs equal :meth:`transform` and :meth:`inverse_transform` to
             1e-5. Not convertible: the decoders of a Bernoulli
             :class:`VariationalAutoEncoder` and of ``sparsity="kl"``
-            (TensorFlow's ``Log1p`` has no ONNX operator in tf2onnx 1.17);
-            they raise a ``ValueError`` that names the estimator.
+            (TensorFlow's ``Log1p`` has no ONNX operator in tf2onnx 1.17),
+            and networks fitted with ``dtype_policy="mixed_bfloat16"``
+            (onnxruntime has no bfloat16 Conv or MatMul); they raise a
+            ``ValueError`` that names the estimator.
             ``what="both"`` is a SavedModel option only.
 
         Raises

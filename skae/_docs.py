@@ -142,7 +142,17 @@ distribute_strategy : tf.distribute.Strategy or None, default=None
     optimiser are created in its scope and every batch is split between its
     replicas. ``None`` uses TensorFlow's default placement (a visible GPU is
     used without a code change). A strategy is a runtime resource: pickle
-    and :meth:`save` store ``None`` in its place.""",
+    and :meth:`save` store ``None`` in its place.
+dtype_policy : {"float32", "mixed_float16", "mixed_bfloat16"}, default="float32"
+    The precision the network's layers compute in, as Keras' mixed
+    precision policies define it (passed to each layer; the global Keras
+    policy is never changed). ``"mixed_float16"`` and ``"mixed_bfloat16"``
+    compute in 16 bits and keep the weights, the fixed PCA path, the loss
+    and every output in float32; ``"mixed_float16"`` trains with Keras'
+    dynamic loss scaling. They pay off on GPUs with tensor cores (float16)
+    and on TPUs or CPUs with bfloat16 instructions; elsewhere they are
+    slower than float32 (see the scaling guide). Codes and reconstructions
+    keep the dtype of X.""",
     "residual_parameters": """\
 image_shape : tuple of int or None, default=None
     Read each row as an image: ``(height, width)`` for one channel,

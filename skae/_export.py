@@ -129,6 +129,15 @@ def _onnx_bytes(estimator, what: str) -> bytes:
             'format="onnx" needs tf2onnx: pip install "skae[onnx]" (or pip install '
             "tf2onnx onnxruntime)."
         ) from error
+    if estimator._network.params.get("dtype_policy") == "mixed_bfloat16":
+        # tf2onnx converts it, but onnxruntime 1.32 refuses to load the file:
+        # its Conv and MatMul have no bfloat16 kernels.
+        raise _not_convertible(
+            estimator,
+            what,
+            "its layers compute in bfloat16, which onnxruntime's Conv and MatMul do not "
+            "accept; fit with dtype_policy='float32' or 'mixed_float16' for ONNX",
+        )
     if what == "encoder":
         model, width, name = estimator.encoder_, estimator.n_features_in_, "X"
     else:

@@ -34,12 +34,21 @@ class LayerFactory:
         Whether layers created with ``output=True`` start with zero kernels.
         Networks with a linear (PCA) path set it: their nonlinear parts then
         add exactly nothing before the first update.
+    dtype_policy : {"float32", "mixed_float16", "mixed_bfloat16"}
+        The Keras dtype policy of every layer the factory creates; pass
+        ``dtype=layers.dtype_policy`` to the other layers of an architecture
+        (reshapes, activations, pooling) so that they compute in the same
+        precision instead of casting back to float32. Never the global
+        policy: other Keras code in the process keeps its own.
     """
 
-    def __init__(self, seed: int, l2: float = 0.0, zero_outputs: bool = False) -> None:
+    def __init__(
+        self, seed: int, l2: float = 0.0, zero_outputs: bool = False, dtype_policy: str = "float32"
+    ) -> None:
         self._rng = np.random.default_rng(seed)
         self._regularizer = VariableL2(l2) if l2 > 0 else None
         self.zero_outputs = zero_outputs
+        self.dtype_policy = dtype_policy
 
     def seed(self) -> int:
         """Draw a fresh integer seed."""
@@ -86,6 +95,7 @@ class LayerFactory:
             activation=activation,
             name=name,
             bias_initializer=_fixed_initializer(bias),
+            dtype=self.dtype_policy,
             **self._kernel_kwargs(output),
         )
 
@@ -108,6 +118,7 @@ class LayerFactory:
             padding="same",
             activation=activation,
             use_bias=use_bias,
+            dtype=self.dtype_policy,
             **self._kernel_kwargs(output),
         )
 
@@ -118,17 +129,21 @@ class LayerFactory:
         into its own learnt ``size``-wide patch.
         """
         layer = keras.layers.Conv1DTranspose if rank == 1 else keras.layers.Conv2DTranspose
-        return layer(filters, size, strides=size, **self._kernel_kwargs(output))
+        return layer(
+            filters, size, strides=size, dtype=self.dtype_policy, **self._kernel_kwargs(output)
+        )
 
     def batch_normalization(self, **kwargs):
         """Batch normalisation; under a ``tf.distribute`` strategy its batch
         statistics are those of the whole batch, not of one replica's share,
         so distributed training normalises as one device does."""
-        return keras.layers.BatchNormalization(synchronized=tf.distribute.has_strategy(), **kwargs)
+        return keras.layers.BatchNormalization(
+            synchronized=tf.distribute.has_strategy(), dtype=self.dtype_policy, **kwargs
+        )
 
     def dropout(self, rate: float):
         """Dropout with its own seed."""
-        return keras.layers.Dropout(rate, seed=self.seed())
+        return keras.layers.Dropout(rate, seed=self.seed(), dtype=self.dtype_policy)
 
 
 class VariableL2(keras.regularizers.Regularizer):
@@ -168,6 +183,9 @@ class FixedLayer(keras.layers.Layer):
     """
 
     def __init__(self, shapes: dict, values: dict | None = None, **kwargs) -> None:
+        # The PCA path computes in float32 under every dtype_policy: its
+        # projections are what the network must never be worse than.
+        kwargs.setdefault("dtype", "float32")
         super().__init__(trainable=False, **kwargs)
         values = values or {}
         for key, shape in shapes.items():

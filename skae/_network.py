@@ -183,6 +183,16 @@ def _fixed_values(start, objective, whiten: bool) -> dict:
     }
 
 
+def _as_float32(outputs):
+    """``outputs`` (a tensor or a dict of them) with float32 values, so that
+    losses, codes and reconstructions are float32 under a mixed policy."""
+    if isinstance(outputs, dict):
+        return {name: _as_float32(output) for name, output in outputs.items()}
+    if outputs.dtype == "float32":
+        return outputs
+    return keras.layers.Activation("linear", dtype="float32")(outputs)
+
+
 def active_strategy():
     """The ``tf.distribute`` strategy in scope, or None outside any scope."""
     return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
@@ -251,6 +261,7 @@ class Network:
         start=None,
         whiten: bool = False,
         nested_dropout: float = 0.0,
+        dtype_policy: str = "float32",
     ) -> Network:
         """Build encoder and decoder functionally from the two components.
 
@@ -260,9 +271,11 @@ class Network:
         network whose weights are loaded next), with whitened codes if
         ``whiten``. With ``nested_dropout`` > 0 (and at least two codes) the
         decoder reads its codes through :class:`~skae._layers.NestedDropout`,
-        which orders them during training.
+        which orders them during training. ``dtype_policy`` is the Keras
+        dtype policy of the architecture's and the objective's layers; the
+        fixed PCA path and every output stay float32.
         """
-        layers = LayerFactory(seed, l2, zero_outputs=pca_path)
+        layers = LayerFactory(seed, l2, zero_outputs=pca_path, dtype_policy=dtype_policy)
         inputs = keras.Input((n_features,), name="inputs")
         code = keras.Input((n_components,), name="code_inputs")
         decoder_code = code
@@ -281,8 +294,8 @@ class Network:
                 architecture, objective, inputs, decoder_code, layers, start, whiten
             )
         outputs = objective.decoder_output(outputs, start)
-        encoder = keras.Model(inputs, heads, name="encoder")
-        decoder = keras.Model(code, outputs, name="decoder")
+        encoder = keras.Model(inputs, _as_float32(heads), name="encoder")
+        decoder = keras.Model(code, _as_float32(outputs), name="decoder")
         network = cls(encoder, decoder, objective)
         network._penalty = layers.regularizer
         network._fixed = fixed

@@ -123,6 +123,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
         verbose: int = 0,
         callbacks: list | None = None,
         distribute_strategy: tf.distribute.Strategy | None = None,
+        dtype_policy: str = "float32",
     ) -> None:
         store_init_params(self, locals())
 

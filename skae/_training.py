@@ -140,6 +140,8 @@ _OPTIMIZERS = {
     "sgd": lambda lr: FusedNesterovSGD(lr, momentum=0.9, nesterov=True),
 }
 OPTIMIZERS = frozenset(_OPTIMIZERS)
+# The estimators' dtype_policy values: Keras' own policy names.
+DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 class DivergenceError(ValueError):
@@ -189,15 +191,29 @@ class LearningRate(keras.optimizers.schedules.LearningRateSchedule):
 
 
 def make_optimizer(
-    name: str, learning_rate: float | LearningRate, decay: float = 1.0, steps_per_epoch: int = 1
+    name: str,
+    learning_rate: float | LearningRate,
+    decay: float = 1.0,
+    steps_per_epoch: int = 1,
+    loss_scale: bool = False,
 ):
     """Create a Keras optimizer whose rate is a :class:`LearningRate`
-    (``learning_rate`` itself if it is one, else one from the three numbers)."""
+    (``learning_rate`` itself if it is one, else one from the three numbers).
+
+    With ``loss_scale`` it is wrapped in Keras' dynamic
+    ``LossScaleOptimizer``, which float16 gradients need: float16 has 5
+    exponent bits, and small gradients would underflow to zero (bfloat16
+    has float32's range and needs no scaling).
+    """
     if not isinstance(learning_rate, LearningRate):
         learning_rate = LearningRate(learning_rate, decay, steps_per_epoch)
     optimizer = _OPTIMIZERS[name](learning_rate)
+    if loss_scale:
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     if active_strategy() is None:
         _skip_single_replica_all_reduce(optimizer)
+        if loss_scale:
+            _skip_single_replica_all_reduce(optimizer.inner_optimizer)
     return optimizer
 
 
@@ -472,7 +488,10 @@ class Trainer:
                 tf.reduce_mean(per_sample) * share
                 + self.network.regularization_loss() / self._n_replicas
             )
-        gradients = tape.gradient(loss, self._variables)
+            # The identity, except under a LossScaleOptimizer (mixed_float16),
+            # whose apply() divides the gradients by the same scale again.
+            scaled = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled, self._variables)
         self.optimizer.apply(gradients, self._variables)
         return loss * tf.cast(n_rows, tf.float32)
 
