@@ -64,8 +64,9 @@ def build_network(
     """Build the network of an ``estimator_type`` with parameters ``params``.
 
     ``start`` is the PCA start of a new ``init="pca"`` network; a network
-    rebuilt to hold saved weights gets none (``seed`` then does not matter
-    either) and loads its weights next. The network records ``params``, so
+    rebuilt to hold saved weights gets none and loads its weights next
+    (``seed`` then only seeds the generators of its dropout layers). The
+    network records ``params``, so
     that pickle and :func:`skae.load` rebuild it even after ``set_params``
     changed the estimator's own parameters for the next fit.
     """
