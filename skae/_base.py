@@ -31,6 +31,14 @@ from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._layers import MAX_SEED
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
+from ._missing import (
+    IncompleteRows,
+    apply_observed,
+    check_observed_columns,
+    has_missing,
+    refined,
+    svd_completed,
+)
 from ._network import Network, active_strategy
 from ._reuse import POOL, structure_key
 from ._state import TRANSIENT, fitted_state, is_fitted
@@ -100,7 +108,13 @@ def _check_float32_range(X):
     """
     values = X.data if sp.issparse(X) else X
     limit = np.finfo(np.float32).max
-    if values.dtype == np.float64 and values.size and max(values.max(), -values.min()) > limit:
+    # nanmax and nanmin: the largest observed value, when some are missing.
+    if (
+        values.dtype == np.float64
+        and values.size
+        and not np.isnan(values).all()
+        and max(np.nanmax(values), -np.nanmin(values)) > limit
+    ):
         raise ValueError(
             f"X contains values beyond float32's range (+/-{limit:.3g}), in which "
             "the network computes. Scale the inputs, for example with "
@@ -307,8 +321,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             reset=not continuing,
             accept_sparse=("csr", "csc"),
             dtype=_FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
         )
         _check_float32_range(X)
+        missing = self._check_missing(X)
         self._check_whiten()
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(MAX_SEED, size=3))
@@ -317,7 +333,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
         data = _FitData(
-            X, X_train, X_val, data_scale(X_train), network_seed, training_seed, incremental
+            X,
+            X_train,
+            X_val,
+            data_scale(X_train),
+            network_seed,
+            training_seed,
+            incremental,
+            missing,
         )
 
         if continuing:
@@ -335,7 +358,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
         # Computed before anything is committed: it decodes many rows, and a
         # failure here must leave the previous model (and its lease) intact.
-        pca_attributes = self._pca_attributes(X, run, network_seed, continuing, incremental)
+        pca_attributes = self._pca_attributes(data, run, continuing)
         self._hold(run.network, run.trainer)
         self.n_components_ = run.network.n_components
         self.loss_curve_ = previous_losses + history.losses
@@ -363,9 +386,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 # The PCA start sees every row, the held-out ones too: at the
                 # start the network is then exactly the PCA a user would fit.
                 if self.init == "pca":
-                    start = LinearStart.fit(X, width, data.network_seed, self._svd_options())
+                    rows = svd_completed(X, width, data.network_seed) if data.missing else X
+                    start = LinearStart.fit(rows, width, data.network_seed, self._svd_options())
                 trainer = self._fresh_trainer(data, width, start)
             network = trainer.network
+        fill = self._hole_fill(X, start, continuing) if data.missing else None
+        trainer.set_fill(fill)
+        validation_data = data.X_val
+        if fill is not None and validation_data is not None and has_missing(validation_data):
+            validation_data = IncompleteRows(validation_data[:], fill)
 
         epoch_offset = len(self.loss_curve_) if continuing else 0
         n_iter_no_change = None if data.incremental else self.n_iter_no_change
@@ -380,7 +409,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             to_training_data(X_train),
             max_iter=max_iter,
             epoch_offset=epoch_offset,
-            validation_data=data.X_val,
+            validation_data=validation_data,
             tol=self.tol * tol_unit,
             n_iter_no_change=n_iter_no_change,
             restore_best_weights=data.X_val is not None and self.restore_best_weights,
@@ -456,11 +485,34 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "whiten=False."
             )
 
-    def _pca_attributes(
-        self, X, run: _Run, seed: int, continuing: bool, incremental: bool
-    ) -> dict:
+    def _check_missing(self, X) -> bool:
+        """Whether X has missing values (NaN), which every column must not
+        lack entirely; raises where they are not supported."""
+        if not has_missing(X):
+            return False
+        check_observed_columns(X, getattr(self, "feature_names_in_", None))
+        choice = self.n_components
+        if _is_share(choice) or choice == "mle":
+            raise ValueError(
+                f"n_components={choice!r} chooses the width from the spectrum of X, "
+                "which its missing values (NaN) leave undefined. Give the width as an "
+                "int, or impute X first (skae.AutoEncoderImputer)."
+            )
+        return True
+
+    def _hole_fill(self, X, start, continuing: bool) -> np.ndarray:
+        """What stands in for a missing value before the network refines it:
+        the column means of the model (those of the PCA start, or of the
+        observed entries)."""
+        if continuing:
+            return self.mean_
+        return start.mean if start is not None else column_moments(X)[0]
+
+    def _pca_attributes(self, data: _FitData, run: _Run, continuing: bool) -> dict:
         """PCA's fitted attributes, with PCA's names, shapes and dtypes
-        (see the class docstring and :mod:`skae._explained`)."""
+        (see the class docstring and :mod:`skae._explained`); rows with
+        missing values count with their holes filled by the fitted model."""
+        X, seed, incremental = data.X, data.network_seed, data.incremental
         dtype = X.dtype
         attributes = {}
         if run.start is not None:
@@ -473,6 +525,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # from here); fit counts the rows of its X.
         seen = vars(self).get("n_samples_", 0) if continuing and incremental else 0
         attributes["n_samples_"] = seen + X.shape[0]
+        if data.missing:
+            fill = attributes["mean_"] if "mean_" in attributes else self.mean_
+            X = refined(run.network, X, fill)
         explained, total = explained_variance(run.network, X, seed)
         attributes["explained_variance_"] = explained.astype(dtype)
         attributes["explained_variance_ratio_"] = (
@@ -672,8 +727,21 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- inference ---------------------------------------------------------------
     def _check_input(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=("csr", "csc"),
+            dtype=_FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
+        )
         return _check_float32_range(X)
+
+    def _filled_input(self, X):
+        """Checked X, with any missing values (NaN) filled by the model
+        (:func:`skae._missing.refined`)."""
+        X = self._check_input(X)
+        return refined(self._network, X, self.mean_) if has_missing(X) else X
 
     def transform(self, X):
         """Encode X into codes.
@@ -686,9 +754,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components)
-            Codes, with the dtype of X (float32 or float64).
+            Codes, with the dtype of X (float32 or float64). A row with
+            missing values (NaN) is encoded with its holes filled by the
+            model (see the user guide); a row with none observed gets the
+            code of the mean row.
         """
-        X = self._check_input(X)
+        X = self._filled_input(X)
         return self._network.apply("encode", X, X.dtype)
 
     def inverse_transform(self, X):
@@ -730,9 +801,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Score of each sample.
+            Score of each sample; for a row with missing values (NaN), the
+            score of its observed entries, in the unit of a complete row.
         """
         X = self._check_input(X)
+        if has_missing(X):
+            return apply_observed(self._network, "score", X, self.mean_, np.float64)
         return self._network.apply("score", X, np.float64)
 
     def score(self, X, y=None) -> float:
@@ -939,6 +1013,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -1015,6 +1090,8 @@ class _FitData:
     network_seed: int
     training_seed: int
     incremental: bool
+    # Whether X has missing values (NaN).
+    missing: bool = False
 
 
 @dataclass

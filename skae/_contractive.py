@@ -52,11 +52,12 @@ class Contractive(Reconstruction):
         jacobian = tape.batch_jacobian(code, x)
         return ops.sum(ops.square(jacobian), axis=(1, 2)), heads
 
-    def training_loss(self, network, x, seed, unit: float = 1.0):
+    def training_loss(self, network, x, seed, unit: float = 1.0, observed=None):
         norm, heads = self.jacobian_norm(network, x, training=True)
         logits = network.decoder(heads["code"], training=True)
         scale = unit if self.loss == "mse" else 1.0
-        return self.reconstruction_error(x, logits) / unit + self.contraction * scale * norm
+        error = self.reconstruction_error(x, logits, observed)
+        return error / unit + self.contraction * scale * norm
 
 
 @fill_doc

@@ -402,13 +402,25 @@ class Network:
         """The compiled blockwise function of inference method ``name``.
 
         ``"encode"``, ``"decode"``, ``"score"`` and ``"reconstruction"``
-        (minus the reconstruction error), or ``"code:<statistic>"``
+        (minus the reconstruction error), ``"score|observed"`` and
+        ``"reconstruction|observed"`` (the same over observed entries only:
+        each input row is a filled row followed by its 0/1 mask of observed
+        entries, see :mod:`skae._missing`), or ``"code:<statistic>"``
         for an entry of the objective's ``code_statistics`` (such as the
         VAE's ``"code:std"``).
         """
         if name not in self._compiled:
             n_features = self.encoder.input.shape[-1]
-            if name == "encode":
+            if name.endswith("|observed"):
+                method = {"score": "score_samples", "reconstruction": "reconstruction_samples"}[
+                    name.removesuffix("|observed")
+                ]
+                width = 2 * n_features
+
+                def body(packed):
+                    x, observed = packed[:, :n_features], packed[:, n_features:]
+                    return getattr(self.objective, method)(self, x, observed)
+            elif name == "encode":
                 body, width = (lambda x: self.encoder(x, training=False)["code"]), n_features
             elif name == "score":
                 body, width = (lambda x: self.objective.score_samples(self, x)), n_features
