@@ -7,6 +7,7 @@ from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder
 from ._contractive import ContractiveAutoEncoder
 from ._denoising import DenoisingAutoEncoder
+from ._imputer import AutoEncoderImputer
 from ._layers import LayerFactory
 from ._outlier import AutoEncoderOutlierDetector
 from ._persistence import load
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoEncoder",
+    "AutoEncoderImputer",
     "AutoEncoderOutlierDetector",
     "BaseArchitecture",
     "BaseAutoEncoder",
