@@ -21,6 +21,7 @@ from . import _persistence
 from ._autoencoder import AutoEncoder
 from ._layers import MAX_SEED
 from ._outlier import default_n_components
+from ._warnings import warn
 
 _FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -60,8 +61,8 @@ class AutoEncoderImputer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         :class:`~sklearn.impute.MissingIndicator` does.
     keep_empty_features : bool, default=False
         A column with no observed value in ``fit`` is dropped from the
-        output; with ``True`` it is kept and filled with 0, as
-        :class:`~sklearn.impute.SimpleImputer` does.
+        output (with a ``UserWarning``); with ``True`` it is kept and filled
+        with 0, as :class:`~sklearn.impute.SimpleImputer` does.
     random_state : int, RandomState instance or None, default=None
         Seeds the estimator (it replaces the estimator's own
         ``random_state``). An int gives reproducible fits.
@@ -174,6 +175,13 @@ class AutoEncoderImputer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             raise ValueError(
                 "Every column of X is missing entirely: there is nothing to learn "
                 "from. Provide observed values."
+            )
+        if empty.any() and not self.keep_empty_features:
+            warn(
+                f"Skipping features without any observed values: {np.flatnonzero(empty)}. "
+                "They are left out of the output; keep_empty_features=True keeps them, "
+                "filled with 0.",
+                UserWarning,
             )
         seed = int(check_random_state(self.random_state).randint(MAX_SEED))
         if self.estimator is None:
