@@ -417,7 +417,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             verbose=self.verbose,
             callbacks=check_callbacks(self.callbacks),
         )
-        return _Run(trainer, history, start, max_iter, n_iter_no_change)
+        return _Run(trainer, history, start, max_iter, n_iter_no_change, fill)
 
     def _run_for_share(self, data: _FitData, share: float) -> _Run:
         """Train at the smallest width whose codes explain ``share`` of the
@@ -487,17 +487,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _check_missing(self, X) -> bool:
         """Whether X has missing values (NaN), which every column must not
-        lack entirely; raises where they are not supported."""
+        lack entirely."""
         if not has_missing(X):
             return False
         check_observed_columns(X, getattr(self, "feature_names_in_", None))
-        choice = self.n_components
-        if _is_share(choice) or choice == "mle":
-            raise ValueError(
-                f"n_components={choice!r} chooses the width from the spectrum of X, "
-                "which its missing values (NaN) leave undefined. Give the width as an "
-                "int, or impute X first (skae.AutoEncoderImputer)."
-            )
         return True
 
     def _hole_fill(self, X, start, continuing: bool) -> np.ndarray:
@@ -525,9 +518,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # from here); fit counts the rows of its X.
         seen = vars(self).get("n_samples_", 0) if continuing and incremental else 0
         attributes["n_samples_"] = seen + X.shape[0]
-        if data.missing:
-            fill = attributes["mean_"] if "mean_" in attributes else self.mean_
-            X = refined(run.network, X, fill)
+        X = run.completed(X)
         explained, total = explained_variance(run.network, X, seed)
         attributes["explained_variance_"] = explained.astype(dtype)
         attributes["explained_variance_ratio_"] = (
@@ -1103,10 +1094,17 @@ class _Run:
     start: LinearStart | None
     max_iter: int
     n_iter_no_change: int | None
+    # What stands in for missing values before the network refines them;
+    # None when the rows have none.
+    fill: np.ndarray | None = None
 
     @property
     def network(self) -> Network:
         return self.trainer.network
+
+    def completed(self, rows):
+        """``rows`` with any missing values filled by the network."""
+        return rows if self.fill is None else refined(self.network, rows, self.fill)
 
     def explained_shares(self, data: _FitData) -> np.ndarray:
         """Share of the variance that each prefix of the codes explains (the
@@ -1119,10 +1117,10 @@ class _Run:
         that explained 0.884 of the test rows' variance.
         """
         seed = data.network_seed
-        train_rows = rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed)
+        train_rows = self.completed(rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed))
         shares = explained_shares(self.network, train_rows)
         if data.X_val is not None:
-            held_out = rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed)
+            held_out = self.completed(rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed))
             mean = code_mean(self.network, train_rows)
             shares = np.minimum(shares, explained_shares(self.network, held_out, mean))
         return shares

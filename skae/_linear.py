@@ -196,10 +196,16 @@ def pca_width(X, n_components, seed: int) -> int:
     ``n_components`` is a share of variance in (0, 1) or ``"mle"``.
 
     Both need the whole spectrum: the full SVD of at most ``MAX_PCA_ROWS``
-    rows, or for sparse X the eigendecomposition of its covariance.
+    rows, or for sparse X the eigendecomposition of its covariance. Missing
+    values (NaN) stand at their column's mean.
     """
     X = rows_sample(X, MAX_PCA_ROWS, seed)
     solver = "covariance_eigh" if sp.issparse(X) else "full"
     if not sp.issparse(X):
         X = np.asarray(X, dtype=np.float64)
+        # Missing values (NaN) count at their column's mean: the spectrum
+        # of the observed entries, shrunk where they are missing.
+        missing = np.isnan(X)
+        if missing.any():
+            X = np.where(missing, np.nanmean(X, axis=0), X)
     return max(1, int(PCA(n_components, svd_solver=solver).fit(X).n_components_))

@@ -38,11 +38,17 @@ from ._linear import dense_row_blocks
 
 # Rows read at a time when looking for holes in large or memory-mapped X.
 _BLOCK_ROWS = 8192
-# Passes of encode, decode and refill for a row with holes. Each pass moves
-# the filled entries towards values the model finds consistent with the
-# observed ones, so the code stops depending on the first fill.
-REFINE_PASSES = 5
-TRAINING_REFINE_PASSES = 2
+# Passes of encode, decode and refill for a row with holes, in training and
+# in inference alike, so that the network trains on rows filled as it will
+# fill them. Each pass moves the filled entries towards values the network
+# finds consistent with the observed ones; more passes fit the observed
+# entries' noise. RMSE of the filled entries with 30 % removed at random
+# (benchmarks/impute.py, default imputer) after 0 / 1 / 2 / 3 / 5 / 10
+# passes: digits 0.521 / 0.465 / 0.448 / 0.447 / 0.457 / 0.494, wine 0.816 /
+# 0.807 / 0.831 / 0.857 / 0.903 / 0.990, breast cancer 0.615 / 0.516 /
+# 0.495 / 0.499 / 0.526 / 0.607; with 50 % removed two passes were within
+# 0.02 of the best on each table but breast cancer (0.590 against 0.562).
+REFINE_PASSES = 2
 # The EM / iterative SVD of the PCA start stops when an iteration moves the
 # filled entries by less than this share of the observed entries' sum of
 # squares about their means, or after _SVD_MAX_ITER iterations.
@@ -95,12 +101,17 @@ def check_observed_columns(X, feature_names=None) -> None:
 def svd_completed(X, width: int, seed: int) -> np.ndarray:
     """X (float64, dense) with its holes filled by the rank-``width`` EM PCA.
 
-    Fill the holes with the column means, then repeat: centre, take the
-    truncated SVD at ``width``, refill the holes with its reconstruction.
-    Each iteration lowers the squared error of the observed entries, so the
-    filled rows' PCA is the maximum-likelihood PCA of the observed entries
-    (with isotropic noise), not the PCA of mean-filled rows, whose holes
-    shrink every direction's variance towards the means.
+    Fill the holes with the column means, then repeat: centre, find the top
+    ``width`` principal axes, refill the holes with the reconstruction from
+    those axes, until the filled entries stop moving. The reconstruction
+    shrinks each axis' scores by ``(variance - noise) / variance``, with
+    the noise variance of probabilistic PCA (the mean variance of the
+    discarded directions): the expected row of probabilistic PCA. Without
+    the shrinkage, the iterations fit the observed entries' noise and the
+    fill drifts: with 30 % of the entries removed at random
+    (``benchmarks/impute.py``'s tables, width a quarter of the columns), the
+    RMSE of the filled entries was 1.110 on wine and 0.984 on diabetes
+    against 1.031 and 0.993 for the column means; shrunk, 0.802 and 0.785.
     """
     filled = np.vstack(list(dense_row_blocks(X, _BLOCK_ROWS)))
     missing = np.isnan(filled)
@@ -112,8 +123,8 @@ def svd_completed(X, width: int, seed: int) -> np.ndarray:
     for _ in range(_SVD_MAX_ITER):
         mean = filled.mean(axis=0)
         centred = filled - mean
-        axes = _principal_axes(centred, rank, seed)
-        reconstructed = (centred @ axes) @ axes.T + mean
+        axes, shrinkage = _shrunk_axes(centred, rank, seed)
+        reconstructed = (centred @ axes) * shrinkage @ axes.T + mean
         change = float(np.square(reconstructed[missing] - filled[missing]).sum())
         filled[missing] = reconstructed[missing]
         if change <= _SVD_TOL * max(total, np.finfo(float).tiny):
@@ -121,8 +132,9 @@ def svd_completed(X, width: int, seed: int) -> np.ndarray:
     return filled
 
 
-def _principal_axes(X: np.ndarray, rank: int, seed: int) -> np.ndarray:
-    """The top ``rank`` right singular vectors of centred X, as columns.
+def _shrunk_axes(X: np.ndarray, rank: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top ``rank`` principal axes of centred X (as columns) and the
+    factor of probabilistic PCA's expected scores along each.
 
     From the eigendecomposition of ``X.T @ X`` when X has at most
     ``_EIGH_WIDTH`` columns: on the digits (1,797 x 64) it took 5 ms on 2
@@ -130,10 +142,16 @@ def _principal_axes(X: np.ndarray, rank: int, seed: int) -> np.ndarray:
     randomized SVD.
     """
     if X.shape[1] <= _EIGH_WIDTH:
-        _, vectors = scipy.linalg.eigh(X.T @ X, check_finite=False)
-        return vectors[:, ::-1][:, :rank]
-    _, _, vt = randomized_svd(X, rank, n_iter=_POWER_ITERATIONS, random_state=seed)
-    return vt.T
+        eigenvalues, vectors = scipy.linalg.eigh(X.T @ X, check_finite=False)
+        axes, top = vectors[:, ::-1][:, :rank], eigenvalues[::-1][:rank]
+    else:
+        _, singular_values, vt = randomized_svd(
+            X, rank, n_iter=_POWER_ITERATIONS, random_state=seed
+        )
+        axes, top = vt.T, np.square(singular_values)
+    n_discarded = min(X.shape) - rank
+    noise = max(float(np.square(X).sum()) - top.sum(), 0.0) / n_discarded if n_discarded else 0.0
+    return axes, np.maximum(top - noise, 0.0) / np.maximum(top, np.finfo(float).tiny)
 
 
 def refined(network, X, fill: np.ndarray, passes: int = REFINE_PASSES) -> np.ndarray:
@@ -176,10 +194,17 @@ def apply_observed(network, name: str, X, fill: np.ndarray, dtype) -> np.ndarray
     return out
 
 
-def filled_batch(network, x, present, fill, passes: int):
+def filled_batch(network, x, present, fill, passes: int = REFINE_PASSES):
     """Training batch ``x`` (in-graph) with its holes (``present`` False)
-    filled as :func:`refined` fills them, with ``passes`` refinements that
-    gradients do not flow through."""
+    filled as :func:`refined` fills them; gradients do not flow through
+    the ``passes`` refinements.
+
+    Without them the network trained on mean-filled holes and was then
+    asked to encode refined rows: on the digits with 30 % of the entries
+    removed, no epoch beat the PCA start on the held-out rows; with two
+    passes the 37th did, and the RMSE of the filled entries fell from
+    0.194 to 0.170 (pixels in [0, 1]).
+    """
     x = tf.where(present, x, fill)
     for _ in range(passes):
         code = network.encoder(x, training=False)["code"]

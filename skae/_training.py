@@ -28,7 +28,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 
 from ._callbacks import callback_list, release
-from ._missing import TRAINING_REFINE_PASSES, IncompleteRows, filled_batch
+from ._missing import IncompleteRows, filled_batch
 from ._network import Network, active_strategy, as_float32_batch
 from ._progress import Progress
 from ._warnings import warn
@@ -443,7 +443,7 @@ class Trainer:
         mask = {}
         if masked:
             present = tf.logical_not(tf.math.is_nan(x))
-            x = filled_batch(self.network, x, present, self._fill, TRAINING_REFINE_PASSES)
+            x = filled_batch(self.network, x, present, self._fill)
             mask["observed"] = tf.cast(present, x.dtype)
         with tf.GradientTape() as tape:
             per_sample = self.network.objective.training_loss(

@@ -190,7 +190,11 @@ def test_sparse_nan_is_rejected():
 
 
 @pytest.mark.parametrize("n_components", [0.9, "mle"])
-def test_width_from_the_spectrum_needs_complete_data(n_components):
-    X = _with_holes(_low_rank())
-    with pytest.raises(ValueError, match="Give the width as an int"):
-        AutoEncoder(n_components=n_components, **TINY).fit(X)
+def test_width_from_the_spectrum_of_rows_with_holes(n_components):
+    # The spectrum of the mean-filled rows chooses the width; the share is
+    # then measured on rows the network filled.
+    X = _with_holes(_low_rank(rank=3))
+    estimator = AutoEncoder(n_components=n_components, hidden_layer_sizes=(8,), **TINY)
+    estimator.fit(X)
+    assert 1 <= estimator.n_components_ <= X.shape[1]
+    assert np.isfinite(estimator.transform(X)).all()
