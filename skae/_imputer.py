@@ -8,7 +8,6 @@ observed entries as they are.
 
 from __future__ import annotations
 
-import os
 from numbers import Real
 
 import numpy as np
@@ -17,16 +16,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from . import _persistence
 from ._autoencoder import AutoEncoder
 from ._layers import MAX_SEED
 from ._outlier import default_n_components
+from ._persistence import NestedSaveMixin
 from ._warnings import warn
 
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
-class AutoEncoderImputer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
+class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     """Impute missing values with an autoencoder trained on the observed entries.
 
     Fits a clone of ``estimator`` to the rows with their holes as NaN: it
@@ -260,20 +259,6 @@ class AutoEncoderImputer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             kept[self.empty_features_] = False
         indicated = [f"missingindicator_{name}" for name in names[self.indicator_features_]]
         return np.asarray([*names[kept], *indicated], dtype=object)
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Save the imputer to a file without pickle; read it with :func:`skae.load`.
-
-        The archive holds the imputer's parameters and fitted numbers as
-        JSON and the fitted estimator as a nested skae archive (see
-        :meth:`AutoEncoder.save`).
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file.
-        """
-        _persistence.save(self, path)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
