@@ -104,7 +104,8 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
     >>> X_missing = X.copy()
     >>> X_missing[rng.random(X.shape) < 0.2] = np.nan
     >>> imputer = AutoEncoderImputer(
-    ...     AutoEncoder(n_components=2, hidden_layer_sizes=(16,), max_iter=5),
+    ...     AutoEncoder(n_components=2, hidden_layer_sizes=(16,), max_iter=5,
+    ...                 n_iter_no_change=None),
     ...     random_state=0)
     >>> X_filled = imputer.fit_transform(X_missing)
     >>> bool(np.isnan(X_filled).any())
