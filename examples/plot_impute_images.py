@@ -66,7 +66,12 @@ for name, imputer in imputers.items():
 # %%
 # The column mean paints the same grey smudge into every hole; the
 # autoencoder continues the strokes around the hole, because it learnt
-# which strokes go together from the pixels it saw.
+# which strokes go together from the pixels it saw (RMSE on the missing
+# pixels 0.267 against the mean's 0.321 when this example was written).
+# :class:`~sklearn.impute.KNNImputer` did better still here (0.211): a
+# quarter of an image is a large hole, and among 1,347 training digits the
+# nearest complete ones are close copies. The user guide's *Missing values*
+# section says when to prefer which.
 n_images = 8
 rows = {
     "truth": X_test,

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._autoencoder import AutoEncoder
+from ._docs import fill_doc
 from ._layers import MAX_SEED
 from ._outlier import default_n_components
 from ._persistence import NestedSaveMixin
@@ -25,6 +26,7 @@ from ._warnings import warn
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
+@fill_doc
 class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     """Impute missing values with an autoencoder trained on the observed entries.
 
@@ -76,11 +78,7 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
     indicator_features_ : ndarray of shape (n_indicated,)
         Indices of the columns that get an indicator column
         (``add_indicator=True``; empty otherwise).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when X has string column
-        names.
+    {input_attributes}
 
     See Also
     --------

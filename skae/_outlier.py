@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import AutoEncoder
+from ._docs import fill_doc
 from ._layers import MAX_SEED
 from ._linear import LinearStart, dense_row_blocks
 from ._persistence import NestedSaveMixin
@@ -107,6 +108,7 @@ def _rows_method(returns: str, *, summary: str):
     return document
 
 
+@fill_doc
 class AutoEncoderOutlierDetector(NestedSaveMixin, OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     """Outlier detection by reconstruction error, with the outliers kept out of training.
 
@@ -161,11 +163,7 @@ class AutoEncoderOutlierDetector(NestedSaveMixin, OutlierMixin, MetaEstimatorMix
         so a typical training row scores about -1.
     n_trimmed_ : int
         Number of training rows left out of the network's training.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when X has string column
-        names.
+    {input_attributes}
 
     See Also
     --------
