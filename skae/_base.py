@@ -518,8 +518,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # from here); fit counts the rows of its X.
         seen = vars(self).get("n_samples_", 0) if continuing and incremental else 0
         attributes["n_samples_"] = seen + X.shape[0]
-        X = run.completed(X)
-        explained, total = explained_variance(run.network, X, seed)
+        # The rows explained_variance reads, filled (not all of X: it may
+        # be memory-mapped).
+        rows = run.completed(rows_sample(X, MAX_EXPLAINED_ROWS, seed))
+        explained, total = explained_variance(run.network, rows, seed)
         attributes["explained_variance_"] = explained.astype(dtype)
         attributes["explained_variance_ratio_"] = (
             explained / total if total > 0 else np.zeros_like(explained)
