@@ -152,7 +152,7 @@ def _onnx_bytes(estimator, what: str) -> bytes:
 def _not_convertible(estimator, what: str, reason: str) -> ValueError:
     return ValueError(
         f"The {what} of {estimator!r} cannot be exported to ONNX with tf2onnx "
-        f'({reason}). Export it as a SavedModel (format="tf_saved_model") instead.'
+        f"({reason}). Export it as a SavedModel (format=\"tf_saved_model\") instead."
     )
 
 

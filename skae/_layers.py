@@ -252,10 +252,9 @@ class NestedDropout(keras.layers.Layer):
         ops = keras.ops
         n_rows = ops.shape(code)[0]
         truncate = keras.random.uniform((n_rows, 1), seed=self.seed_generator) < self.rate
-        kept = (
-            ops.floor(keras.random.uniform((n_rows, 1), seed=self.seed_generator) * (units - 1))
-            + 1
-        )
+        kept = ops.floor(
+            keras.random.uniform((n_rows, 1), seed=self.seed_generator) * (units - 1)
+        ) + 1
         kept = ops.where(truncate, kept, float(units))
         position = ops.arange(units, dtype=code.dtype)[None, :]
         mean = ops.stop_gradient(ops.mean(code, axis=0, keepdims=True))

@@ -54,7 +54,9 @@ def test_hooks_and_logs_match_the_fitted_curves():
     est = AutoEncoder(**SMALL, max_iter=4, early_stopping=True, n_iter_no_change=None)
     est.set_params(callbacks=[recorder]).fit(X)
     names = [call[0] for call in recorder.calls]
-    assert names == ["train_begin"] + ["epoch_begin", "batch_end", "epoch_end"] * 4 + ["train_end"]
+    assert names == ["train_begin"] + ["epoch_begin", "batch_end", "epoch_end"] * 4 + [
+        "train_end"
+    ]
     # Batch hooks once per epoch, with the index of its last step
     # (270 training rows in batches of 16).
     assert {call[1] for call in recorder.calls if call[0] == "batch_end"} == {16}

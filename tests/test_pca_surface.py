@@ -57,7 +57,9 @@ def test_pca_attributes_have_pcas_shapes_and_dtypes(name, dtype):
     np.testing.assert_allclose(est.mean_, pca.mean_, rtol=1e-5, atol=1e-6)
     # Orthonormal principal axes, PCA's up to sign.
     np.testing.assert_allclose(est.components_ @ est.components_.T, np.eye(3), atol=1e-5)
-    np.testing.assert_allclose(np.abs(est.components_ @ pca.components_.T), np.eye(3), atol=1e-3)
+    np.testing.assert_allclose(
+        np.abs(est.components_ @ pca.components_.T), np.eye(3), atol=1e-3
+    )
     np.testing.assert_allclose(
         est.singular_values_**2, est.explained_variance_ * (X.shape[0] - 1), rtol=1e-4
     )
