@@ -7,6 +7,7 @@ from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder
 from ._contractive import ContractiveAutoEncoder
 from ._denoising import DenoisingAutoEncoder
+from ._imputer import AutoEncoderImputer
 from ._layers import LayerFactory
 from ._outlier import AutoEncoderOutlierDetector
 from ._persistence import load
@@ -18,6 +19,7 @@ from ._version import __version__
 
 __all__ = [
     "AutoEncoder",
+    "AutoEncoderImputer",
     "AutoEncoderOutlierDetector",
     "BaseArchitecture",
     "BaseAutoEncoder",

@@ -31,6 +31,14 @@ from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._layers import MAX_SEED
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
+from ._missing import (
+    IncompleteRows,
+    apply_observed,
+    check_observed_columns,
+    has_missing,
+    refined,
+    svd_completed,
+)
 from ._network import WEIGHTS_LAYOUT, Network, active_strategy
 from ._reuse import POOL
 from ._state import TRANSIENT, fitted_state, is_fitted
@@ -100,7 +108,13 @@ def _check_float32_range(X):
     """
     values = X.data if sp.issparse(X) else X
     limit = np.finfo(np.float32).max
-    if values.dtype == np.float64 and values.size and max(values.max(), -values.min()) > limit:
+    # nanmax and nanmin: the largest observed value, when some are missing.
+    if (
+        values.dtype == np.float64
+        and values.size
+        and not np.isnan(values).all()
+        and max(np.nanmax(values), -np.nanmin(values)) > limit
+    ):
         raise ValueError(
             f"X contains values beyond float32's range (+/-{limit:.3g}), in which "
             "the network computes. Scale the inputs, for example with "
@@ -308,8 +322,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             reset=not continuing,
             accept_sparse=("csr", "csc"),
             dtype=_FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
         )
         _check_float32_range(X)
+        missing = self._check_missing(X)
         self._check_whiten()
         rng = check_random_state(self.random_state)
         network_seed, training_seed, split_seed = (int(s) for s in rng.randint(MAX_SEED, size=3))
@@ -318,7 +334,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if early_stopping:
             X_train, X_val = self._validation_split(X, split_seed)
         data = _FitData(
-            X, X_train, X_val, data_scale(X_train), network_seed, training_seed, incremental, held
+            X,
+            X_train,
+            X_val,
+            data_scale(X_train),
+            network_seed,
+            training_seed,
+            incremental,
+            held,
+            missing,
         )
 
         if continuing:
@@ -336,7 +360,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
         # Computed before anything is committed: it decodes many rows, and a
         # failure here must leave the previous model (and its lease) intact.
-        pca_attributes = self._pca_attributes(X, run, network_seed, continuing, incremental)
+        pca_attributes = self._pca_attributes(data, run, continuing)
         self._keep_trainer(run.trainer)
         self.n_components_ = run.network.n_components
         self.loss_curve_ = previous_losses + history.losses
@@ -359,7 +383,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             # The PCA start sees every row, the held-out ones too: at the
             # start the network is then exactly the PCA a user would fit.
             if not continuing and self.init == "pca":
-                start = LinearStart.fit(X, width, data.network_seed, self._svd_options())
+                rows = svd_completed(X, width, data.network_seed) if data.missing else X
+                start = LinearStart.fit(rows, width, data.network_seed, self._svd_options())
             trainer = acquire_trainer(
                 TrainerRequest(
                     type(self),
@@ -376,6 +401,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 held=data.held,
             )
             network = trainer.network
+        fill = self._hole_fill(X, start, continuing) if data.missing else None
+        trainer.set_fill(fill)
+        validation_data = data.X_val
+        if fill is not None and validation_data is not None and has_missing(validation_data):
+            validation_data = IncompleteRows(validation_data[:], fill)
 
         epoch_offset = len(self.loss_curve_) if continuing else 0
         n_iter_no_change = None if data.incremental else self.n_iter_no_change
@@ -390,7 +420,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             to_training_data(X_train),
             max_iter=max_iter,
             epoch_offset=epoch_offset,
-            validation_data=data.X_val,
+            validation_data=validation_data,
             tol=self.tol * tol_unit,
             n_iter_no_change=n_iter_no_change,
             restore_best_weights=data.X_val is not None and self.restore_best_weights,
@@ -398,7 +428,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             verbose=self.verbose,
             callbacks=check_callbacks(self.callbacks),
         )
-        return _Run(trainer, history, start, max_iter, n_iter_no_change)
+        return _Run(trainer, history, start, max_iter, n_iter_no_change, fill)
 
     def _run_for_share(self, data: _FitData, share: float) -> _Run:
         """Train at the smallest width whose codes explain ``share`` of the
@@ -466,11 +496,27 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "whiten=False."
             )
 
-    def _pca_attributes(
-        self, X, run: _Run, seed: int, continuing: bool, incremental: bool
-    ) -> dict:
+    def _check_missing(self, X) -> bool:
+        """Whether X has missing values (NaN), which every column must not
+        lack entirely."""
+        if not has_missing(X):
+            return False
+        check_observed_columns(X, getattr(self, "feature_names_in_", None))
+        return True
+
+    def _hole_fill(self, X, start, continuing: bool) -> np.ndarray:
+        """What stands in for a missing value before the network refines it:
+        the column means of the model (those of the PCA start, or of the
+        observed entries)."""
+        if continuing:
+            return self.mean_
+        return start.mean if start is not None else column_moments(X)[0]
+
+    def _pca_attributes(self, data: _FitData, run: _Run, continuing: bool) -> dict:
         """PCA's fitted attributes, with PCA's names, shapes and dtypes
-        (see the class docstring and :mod:`skae._explained`)."""
+        (see the class docstring and :mod:`skae._explained`); rows with
+        missing values count with their holes filled by the fitted model."""
+        X, seed, incremental = data.X, data.network_seed, data.incremental
         dtype = X.dtype
         attributes = {}
         if run.start is not None:
@@ -483,7 +529,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # from here); fit counts the rows of its X.
         seen = vars(self).get("n_samples_", 0) if continuing and incremental else 0
         attributes["n_samples_"] = seen + X.shape[0]
-        explained, total = explained_variance(run.network, X, seed)
+        # The rows explained_variance reads, filled (not all of X: it may
+        # be memory-mapped).
+        rows = run.completed(rows_sample(X, MAX_EXPLAINED_ROWS, seed))
+        explained, total = explained_variance(run.network, rows, seed)
         attributes["explained_variance_"] = explained.astype(dtype)
         attributes["explained_variance_ratio_"] = (
             explained / total if total > 0 else np.zeros_like(explained)
@@ -571,8 +620,21 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- inference ---------------------------------------------------------------
     def _check_input(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=("csr", "csc"),
+            dtype=_FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
+        )
         return _check_float32_range(X)
+
+    def _filled_input(self, X):
+        """Checked X, with any missing values (NaN) filled by the model
+        (:func:`skae._missing.refined`)."""
+        X = self._check_input(X)
+        return refined(self._network, X, self.mean_) if has_missing(X) else X
 
     def transform(self, X):
         """Encode X into codes.
@@ -585,9 +647,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components)
-            Codes, with the dtype of X (float32 or float64).
+            Codes, with the dtype of X (float32 or float64). A row with
+            missing values (NaN) is encoded with its holes filled by the
+            model (see the user guide); a row with none observed gets the
+            code of the mean row.
         """
-        X = self._check_input(X)
+        X = self._filled_input(X)
         return self._network.apply("encode", X, X.dtype)
 
     def inverse_transform(self, X):
@@ -629,9 +694,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Score of each sample.
+            Score of each sample; for a row with missing values (NaN), the
+            score of its observed entries, in the unit of a complete row.
         """
         X = self._check_input(X)
+        if has_missing(X):
+            return apply_observed(self._network, "score", X, self.mean_, np.float64)
         return self._network.apply("score", X, np.float64)
 
     def score(self, X, y=None) -> float:
@@ -840,6 +908,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -904,6 +973,8 @@ class _FitData:
     incremental: bool
     # The trainer partial_fit continues with (see skae._acquire).
     held: Trainer | None
+    # Whether X has missing values (NaN).
+    missing: bool = False
 
 
 @dataclass
@@ -915,10 +986,17 @@ class _Run:
     start: LinearStart | None
     max_iter: int
     n_iter_no_change: int | None
+    # What stands in for missing values before the network refines them;
+    # None when the rows have none.
+    fill: np.ndarray | None = None
 
     @property
     def network(self) -> Network:
         return self.trainer.network
+
+    def completed(self, rows):
+        """``rows`` with any missing values filled by the network."""
+        return rows if self.fill is None else refined(self.network, rows, self.fill)
 
     def explained_shares(self, data: _FitData) -> np.ndarray:
         """Share of the variance that each prefix of the codes explains (the
@@ -931,10 +1009,10 @@ class _Run:
         that explained 0.884 of the test rows' variance.
         """
         seed = data.network_seed
-        train_rows = rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed)
+        train_rows = self.completed(rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed))
         shares = explained_shares(self.network, train_rows)
         if data.X_val is not None:
-            held_out = rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed)
+            held_out = self.completed(rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed))
             mean = code_mean(self.network, train_rows)
             shares = np.minimum(shares, explained_shares(self.network, held_out, mean))
         return shares

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
+_INPUT_ATTRIBUTES = """\
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of the features seen during fit, when X has string column names."""
+
 _FRAGMENTS = {
+    "input_attributes": _INPUT_ATTRIBUTES,
     "dense_parameters": """\
 hidden_layer_sizes : tuple of int, default=(128, 64)
     Widths of the encoder's hidden layers from the input inwards; the
@@ -203,6 +210,8 @@ n_components_ : int
 mean_ : ndarray of shape (n_features,)
     Per-feature mean of the rows given to ``fit`` (the PCA start's mean;
     with ``init="pca"`` the network's fixed linear path starts from it).
+    With missing values (NaN): the EM PCA's mean with ``init="pca"``, else
+    the mean of the observed entries; it is the first fill of a hole.
 components_ : ndarray of shape (`n_components_`, n_features)
     With ``init="pca"``: the principal axes of the network's fixed linear
     path, orthonormal rows, PCA's ``components_`` for the rows given to
@@ -232,10 +241,9 @@ noise_variance_ : float
 n_samples_ : int
     Number of rows given to ``fit`` (all rows given to ``partial_fit``
     so far).
-n_features_in_ : int
-    Number of features seen during fit.
-feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    Names of the features seen during fit, when X has string column names.
+"""
+    + _INPUT_ATTRIBUTES
+    + """
 n_iter_ : int
     Number of epochs run.
 loss_curve_ : list of float

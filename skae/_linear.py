@@ -42,11 +42,13 @@ def column_moments(X) -> tuple[np.ndarray, float]:
     """Column means and the mean column variance (``ddof=1``) of X, in float64.
 
     Reads dense, memory-mapped and sparse X in row chunks, so the working
-    set stays bounded.
+    set stays bounded. NaN entries (missing values) are left out: each
+    column's moments are those of its observed entries.
     """
     n_samples, n_features = X.shape
     total = np.zeros(n_features)
     total_sq = np.zeros(n_features)
+    counts = np.full(n_features, n_samples)
     for first in range(0, n_samples, _MOMENT_CHUNK_ROWS):
         chunk = X[first : first + _MOMENT_CHUNK_ROWS]
         if sp.issparse(chunk):
@@ -54,10 +56,15 @@ def column_moments(X) -> tuple[np.ndarray, float]:
             total_sq += np.asarray(chunk.multiply(chunk).sum(axis=0), dtype=np.float64).ravel()
         else:
             chunk = np.asarray(chunk, dtype=np.float64)
+            missing = np.isnan(chunk)
+            if missing.any():
+                counts -= missing.sum(axis=0)
+                chunk = np.where(missing, 0.0, chunk)
             total += chunk.sum(axis=0)
             total_sq += np.square(chunk).sum(axis=0)
-    mean = total / n_samples
-    variance = np.maximum(total_sq - n_samples * np.square(mean), 0.0) / max(n_samples - 1, 1)
+    # The same operations as with n_samples when nothing is missing.
+    mean = total / counts
+    variance = np.maximum(total_sq - counts * np.square(mean), 0.0) / np.maximum(counts - 1, 1)
     return mean, float(variance.mean())
 
 
@@ -189,10 +196,16 @@ def pca_width(X, n_components, seed: int) -> int:
     ``n_components`` is a share of variance in (0, 1) or ``"mle"``.
 
     Both need the whole spectrum: the full SVD of at most ``MAX_PCA_ROWS``
-    rows, or for sparse X the eigendecomposition of its covariance.
+    rows, or for sparse X the eigendecomposition of its covariance. Missing
+    values (NaN) stand at their column's mean.
     """
     X = rows_sample(X, MAX_PCA_ROWS, seed)
     solver = "covariance_eigh" if sp.issparse(X) else "full"
     if not sp.issparse(X):
         X = np.asarray(X, dtype=np.float64)
+        # Missing values (NaN) count at their column's mean: the spectrum
+        # of the observed entries, shrunk where they are missing.
+        missing = np.isnan(X)
+        if missing.any():
+            X = np.where(missing, np.nanmean(X, axis=0), X)
     return max(1, int(PCA(n_components, svd_solver=solver).fit(X).n_components_))

@@ -471,21 +471,31 @@ class Network:
 
         ``"encode"``, ``"decode"``, ``"score"``, ``"reconstruction"``
         (minus the reconstruction error), ``"monitored"`` (what early
-        stopping monitors), or ``"code:<statistic>"`` for an entry of the
+        stopping monitors), each of these three with ``"|observed"`` (the
+        same over observed entries only: each input row is a filled row
+        followed by its 0/1 mask of observed entries, see
+        :mod:`skae._missing`), or ``"code:<statistic>"`` for an entry of the
         objective's ``code_statistics`` (such as the VAE's ``"code:std"``).
         """
+        kind, observed, _ = name.partition("|observed")
         samples = {
             "score": self.objective.score_samples,
             "reconstruction": self.objective.reconstruction_samples,
             "monitored": self.objective.monitored_samples,
-        }.get(name)
+        }.get(kind)
         if samples is not None:
             # Keyed by the objective's method: "monitored" shares the
             # function (and its trace) of the method it is.
-            name = samples.__name__
+            name = samples.__name__ + observed
         if name not in self._compiled:
             n_features = self.n_features
-            if samples is not None:
+            if samples is not None and observed:
+                width = 2 * n_features
+
+                def body(packed):
+                    x, mask = packed[:, :n_features], packed[:, n_features:]
+                    return samples(self.encoder, self.decoder, x, mask)
+            elif samples is not None:
                 width = n_features
 
                 def body(x):

@@ -23,8 +23,17 @@ from keras import ops
 from ._layers import CodePrior, ObservationNoise
 
 
-def _mean_over_features(values):
-    return ops.mean(values, axis=-1)
+def _mean_over_features(values, observed=None):
+    """Per-row mean over features, or over the ``observed`` ones (a 0/1 mask).
+
+    Over observed entries the mean keeps the loss in the unit of a complete
+    row; a row with none observed counts 0. Without a mask it is the plain
+    mean, so fits on complete data run exactly the ops they always did.
+    """
+    if observed is None:
+        return ops.mean(values, axis=-1)
+    count = ops.maximum(ops.sum(observed, axis=-1), 1.0)
+    return ops.sum(values * observed, axis=-1) / count
 
 
 class BaseObjective(abc.ABC):
@@ -186,7 +195,7 @@ class BaseObjective(abc.ABC):
         return heads.get("latent", heads["code"])
 
     @abc.abstractmethod
-    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0, observed=None):
         """Per-sample loss of one training batch, in units of ``unit``.
 
         Parameters
@@ -201,6 +210,12 @@ class BaseObjective(abc.ABC):
             What :meth:`loss_unit` returned for the training data (the
             trainer passes it as a variable, so a reused compiled epoch
             trains with the new data's unit).
+        observed : tf.Tensor of shape (batch, n_features) or None
+            Only for training data with missing values: 1.0 where ``x`` is
+            observed, 0.0 where it holds a fill value. The loss then counts
+            observed entries only (see :mod:`skae._missing`); the trainer
+            passes it only then, so objectives written without it train on
+            complete data.
 
         Returns
         -------
@@ -208,21 +223,23 @@ class BaseObjective(abc.ABC):
         """
 
     @abc.abstractmethod
-    def score_samples(self, encoder, decoder, x):
+    def score_samples(self, encoder, decoder, x, observed=None):
         """Per-sample score for inference, higher is better (shape ``(batch,)``).
 
-        Each row's score must depend on that row only.
+        Each row's score must depend on that row only. ``observed`` is as
+        in :meth:`training_loss`: the score then counts observed entries only.
         """
 
-    def reconstruction_samples(self, encoder, decoder, x):
+    def reconstruction_samples(self, encoder, decoder, x, observed=None):
         """Minus each row's error of reconstructing it from its code.
 
         The mean over features of the squared error, or of the binary
         cross-entropy for logit outputs: what ``inverse_transform(
-        transform(X))`` gives, scored as the reconstruction objectives' loss.
+        transform(X))`` gives, scored as the reconstruction objectives' loss
+        (over the ``observed`` entries only when given).
         """
         logits = decoder(encoder(x, training=False)["code"], training=False)
-        return -self.reconstruction_error(x, logits)
+        return -self.reconstruction_error(x, logits, observed)
 
     @property
     def monitored_samples(self):
@@ -234,12 +251,15 @@ class BaseObjective(abc.ABC):
         """
         return self.score_samples
 
-    def reconstruction_error(self, x, logits):
-        """Per-row mean over features of the error of decoder outputs ``logits``:
-        the squared error, or the binary cross-entropy for logit outputs."""
+    def reconstruction_error(self, x, logits, observed=None):
+        """Per-row mean over features (the ``observed`` ones when given) of the
+        error of decoder outputs ``logits``: the squared error, or the binary
+        cross-entropy for logit outputs."""
         if self.output_space == "logit":
-            return _mean_over_features(ops.binary_crossentropy(x, logits, from_logits=True))
-        return _mean_over_features(ops.square(x - logits))
+            errors = ops.binary_crossentropy(x, logits, from_logits=True)
+        else:
+            errors = ops.square(x - logits)
+        return _mean_over_features(errors, observed)
 
 
 class Reconstruction(BaseObjective):
@@ -298,7 +318,7 @@ class Reconstruction(BaseObjective):
         return logits
 
     # -- training ---------------------------------------------------------
-    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0, observed=None):
         """Per-sample loss in units of ``unit`` (see :meth:`loss_unit`).
 
         The penalty is already relative to that unit, so its weight means
@@ -306,10 +326,10 @@ class Reconstruction(BaseObjective):
         """
         heads = encoder(self.corrupt(x, seed, unit), training=True)
         logits = decoder(heads["code"], training=True)
-        return self.reconstruction_error(x, logits) / unit + self.penalty(heads)
+        return self.reconstruction_error(x, logits, observed) / unit + self.penalty(heads)
 
-    def score_samples(self, encoder, decoder, x):
-        return self.reconstruction_samples(encoder, decoder, x)
+    def score_samples(self, encoder, decoder, x, observed=None):
+        return self.reconstruction_samples(encoder, decoder, x, observed)
 
 
 # The default corruption (noise_level="auto"). Measured with
@@ -447,11 +467,12 @@ class Contractive(Reconstruction):
         jacobian = tape.batch_jacobian(code, x)
         return ops.sum(ops.square(jacobian), axis=(1, 2)), heads
 
-    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0, observed=None):
         norm, heads = self.jacobian_norm(encoder, x, training=True)
         logits = decoder(heads["code"], training=True)
         scale = unit if self.loss == "mse" else 1.0
-        return self.reconstruction_error(x, logits) / unit + self.contraction * scale * norm
+        error = self.reconstruction_error(x, logits, observed)
+        return error / unit + self.contraction * scale * norm
 
 
 class Variational(BaseObjective):
@@ -542,7 +563,9 @@ class Variational(BaseObjective):
         if self.kl_warmup:
             self._kl_weight.assign(self.beta * min(1.0, (epoch + 1) / self.kl_warmup))
 
-    def _negative_log_likelihood(self, x, logits):
+    def _negative_log_likelihood(self, x, logits, observed=None):
+        """Per-row negative log-likelihood, in nats per row: over the
+        ``observed`` entries only when given, scaled to a whole row."""
         if self.likelihood == "bernoulli":
             nll = ops.binary_crossentropy(x, logits, from_logits=True)
         else:
@@ -550,7 +573,9 @@ class Variational(BaseObjective):
             nll = 0.5 * (
                 ops.square(x - logits) * ops.exp(-log_var) + log_var + math.log(2 * math.pi)
             )
-        return ops.sum(nll, axis=-1)
+        if observed is None:
+            return ops.sum(nll, axis=-1)
+        return _mean_over_features(nll, observed) * nll.shape[-1]
 
     def _posterior(self, encoder, x, training):
         heads = encoder(x, training=training)
@@ -574,14 +599,14 @@ class Variational(BaseObjective):
         :meth:`reconstruction_samples`."""
         return self.score_samples if self.monitors_score else self.reconstruction_samples
 
-    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0):
+    def training_loss(self, encoder, decoder, x, seed, unit: float = 1.0, observed=None):
         mean, log_var = self._posterior(encoder, x, training=True)
         noise = keras.random.normal(ops.shape(mean), seed=seed)
         z = mean + ops.exp(0.5 * log_var) * noise
-        nll = self._negative_log_likelihood(x, decoder(z, training=True))
+        nll = self._negative_log_likelihood(x, decoder(z, training=True), observed)
         return (nll + self._kl_weight * self.kl_divergence(mean, log_var)) / unit
 
-    def score_samples(self, encoder, decoder, x):
+    def score_samples(self, encoder, decoder, x, observed=None):
         mean, log_var = self._posterior(encoder, x, training=False)
         std = ops.exp(0.5 * log_var)
         n_components = mean.shape[-1]
@@ -593,5 +618,5 @@ class Variational(BaseObjective):
         nll = 0.0
         for draw in draws:
             z = mean + std * draw
-            nll += self._negative_log_likelihood(x, decoder(z, training=False))
+            nll += self._negative_log_likelihood(x, decoder(z, training=False), observed)
         return -(nll / self._SCORE_DRAWS) - self.kl_divergence(mean, log_var)

@@ -9,7 +9,6 @@ ordinary, and scores new rows by the network's reconstruction error.
 
 from __future__ import annotations
 
-import os
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,10 +17,11 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _persistence
 from ._autoencoder import AutoEncoder
+from ._docs import fill_doc
 from ._layers import MAX_SEED
 from ._linear import LinearStart, dense_row_blocks
+from ._persistence import NestedSaveMixin
 from ._saveable import saveable
 
 # The share of rows treated as outliers when ``contamination="auto"``, and the
@@ -110,7 +110,8 @@ def _rows_method(returns: str, *, summary: str):
 
 
 @saveable
-class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
+@fill_doc
+class AutoEncoderOutlierDetector(NestedSaveMixin, OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     """Outlier detection by reconstruction error, with the outliers kept out of training.
 
     Scores rows by how badly a skae autoencoder reconstructs them. Fitted
@@ -164,11 +165,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator
         so a typical training row scores about -1.
     n_trimmed_ : int
         Number of training rows left out of the network's training.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when X has string column
-        names.
+    {input_attributes}
 
     See Also
     --------
@@ -320,20 +317,6 @@ class AutoEncoderOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator
     )
     def predict(self, X):
         return np.where(self.decision_function(X) < 0, -1, 1)
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Save the detector to a file without pickle; read it with :func:`skae.load`.
-
-        The archive holds the detector's parameters and fitted numbers as
-        JSON and the fitted estimator as a nested skae archive (see
-        :meth:`AutoEncoder.save`).
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file.
-        """
-        _persistence.save(self, path)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

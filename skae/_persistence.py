@@ -460,3 +460,22 @@ def load(path: str | os.PathLike, *, trusted: Iterable[type] = ()) -> BaseEstima
         ) from exc
     except (ValueError, TypeError, *_READ_ERRORS) as exc:
         raise ValueError(f"Cannot load {os.fspath(path)!r}: {str(exc).rstrip('.')}.") from exc
+
+
+class NestedSaveMixin:
+    """``save`` for a use built on a skae estimator (a meta-estimator whose
+    fitted ``estimator_`` is stored as a nested archive)."""
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save to a file without pickle; read it with :func:`skae.load`.
+
+        The archive holds the parameters and fitted numbers as JSON and the
+        fitted estimator as a nested skae archive (see
+        :meth:`AutoEncoder.save`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+        """
+        save(self, path)

@@ -29,6 +29,7 @@ import tensorflow as tf
 from keras import ops
 
 from ._callbacks import callback_list, release
+from ._missing import IncompleteRows, filled_batch
 from ._network import Network, active_strategy, as_float32_batch
 from ._progress import Progress
 from ._warnings import warn
@@ -402,6 +403,24 @@ class Trainer:
             [variable.numpy() for variable in optimizer.variables] if pool_key else None
         )
         self._n_features = network.encoder.input.shape[-1]
+        # The column means that stand in for missing values; None while the
+        # training rows have none (see set_fill).
+        self._fill = None
+        self.masked = False
+
+    def set_fill(self, fill: np.ndarray | None) -> None:
+        """Train on rows with missing values (NaN) filled by ``fill``, with
+        the loss over observed entries, or (None) on complete rows.
+
+        Complete rows take the epoch functions without a mask, so their
+        fits run exactly the operations they ran before masks existed.
+        """
+        self.masked = fill is not None
+        if fill is None:
+            return
+        if self._fill is None:
+            self._fill = tf.Variable(tf.zeros([self._n_features]), trainable=False)
+        self._fill.assign(np.asarray(fill, dtype=np.float32))
 
     def nbytes(self) -> int:
         """Bytes held in variables: network, remembered initial values, optimiser."""
@@ -437,9 +456,16 @@ class Trainer:
     # conversion of every function the step calls (objectives, layers).
     @functools.cached_property
     def _dense_epoch(self):
+        return self._trace_dense_epoch(masked=False)
+
+    @functools.cached_property
+    def _masked_dense_epoch(self):
+        return self._trace_dense_epoch(masked=True)
+
+    def _trace_dense_epoch(self, masked: bool):
         spec = tf.TensorSpec([None, self._n_features], tf.float32)
         return tf.function(
-            lambda x: self._epoch(tf.shape(x)[0], lambda rows: tf.gather(x, rows)),
+            lambda x: self._epoch(tf.shape(x)[0], lambda rows: tf.gather(x, rows), masked),
             autograph=False,
         ).get_concrete_function(spec)
 
@@ -457,20 +483,21 @@ class Trainer:
             tf.TensorSpec([None], tf.float32),
         )
 
-    def _step(self, x):
+    def _step(self, x, masked: bool = False):
         """One optimiser step on batch ``x``; returns its loss summed over rows."""
         if self.strategy is None:
-            return self._replica_step(x)
-        per_replica = self.strategy.run(self._replica_step, args=(x,))
+            return self._replica_step(x, masked)
+        per_replica = self.strategy.run(self._replica_step, args=(x, masked))
         return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
 
-    def _replica_step(self, x):
+    def _replica_step(self, x, masked: bool = False):
         """The step of one replica, on its contiguous share of batch ``x``.
 
         Each replica's mean loss is weighted by its share of the rows and the
         penalty is divided between replicas, so the optimiser's sum of the
         replicas' gradients is the gradient of the whole batch's loss, as on
-        one device.
+        one device. ``masked``: ``x`` has NaN holes, filled here, and the
+        loss counts observed entries only.
         """
         n_rows = tf.shape(x)[0]
         seed = self.seed_generator
@@ -480,9 +507,16 @@ class Trainer:
             x = x[first : (replica + 1) * n_rows // self._n_replicas]
             seed = _ReplicaSeedGenerator(seed, replica)
         share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(n_rows, tf.float32)
+        # Only masked steps pass observed=, so objectives written without it
+        # still train on complete rows.
+        mask = {}
+        if masked:
+            present = tf.logical_not(tf.math.is_nan(x))
+            x = filled_batch(self.network, x, present, self._fill)
+            mask["observed"] = tf.cast(present, x.dtype)
         with tf.GradientTape() as tape:
             per_sample = self.network.objective.training_loss(
-                self.network.encoder, self.network.decoder, x, seed, self._loss_unit
+                self.network.encoder, self.network.decoder, x, seed, self._loss_unit, **mask
             )
             loss = (
                 tf.reduce_mean(per_sample) * share
@@ -495,8 +529,9 @@ class Trainer:
         self.optimizer.apply(gradients, self._variables)
         return loss * tf.cast(n_rows, tf.float32)
 
-    def _epoch(self, n_samples, take):
-        """One pass over ``n_samples`` rows; ``take(rows)`` builds a batch."""
+    def _epoch(self, n_samples, take, masked: bool = False):
+        """One pass over ``n_samples`` rows; ``take(rows)`` builds a batch
+        (with NaN holes if ``masked``)."""
         order = tf.range(n_samples)
         if self.shuffle:
             order = keras.random.shuffle(order, seed=self.seed_generator)
@@ -512,11 +547,14 @@ class Trainer:
 
         def step(b, total):
             batch = take(order[b * self.batch_size : (b + 1) * self.batch_size])
-            return b + 1, total + self._step(batch)
+            return b + 1, total + self._step(batch, masked)
 
         initial = (tf.zeros_like(n_batches), tf.constant(0.0))
         _, total = tf.while_loop(lambda b, _: b < n_batches, step, initial)
         return total / tf.cast(n_samples, tf.float32)
+
+    def _dense_epoch_function(self):
+        return self._masked_dense_epoch if self.masked else self._dense_epoch
 
     def _stream_epoch(self, X) -> float:
         n_samples = X.shape[0]
@@ -529,7 +567,7 @@ class Trainer:
             # compiled epoch reshuffles them within the chunk.
             rows = np.sort(order[first : first + chunk_rows])
             chunk = as_float32_batch(X[rows], 0, len(rows))
-            total += float(self._dense_epoch(chunk)) * len(rows)
+            total += float(self._dense_epoch_function()(chunk)) * len(rows)
         return total / n_samples
 
     def run_epoch(self, data, epoch: int) -> float:
@@ -540,7 +578,7 @@ class Trainer:
         self.network.objective.on_epoch_begin(epoch)
         try:
             if isinstance(data, tf.Tensor):
-                loss = float(self._dense_epoch(data))
+                loss = float(self._dense_epoch_function()(data))
             elif isinstance(data, CsrTensors):
                 loss = float(self._sparse_epoch(*data))
             else:
@@ -569,6 +607,8 @@ class History:
 
 
 def _validation_score(network: Network, X) -> float:
+    if isinstance(X, IncompleteRows):
+        return float(np.mean(X.apply(network, "monitored", np.float64)))
     return float(np.mean(network.apply("monitored", X, np.float64)))
 
 

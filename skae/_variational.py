@@ -171,10 +171,10 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         std : ndarray of shape (n_samples, n_components)
             Posterior standard deviation; only when ``return_std=True``.
         """
-        mean = super().transform(X)
+        X = self._filled_input(X)
+        mean = self._network.apply("encode", X, X.dtype)
         if not return_std:
             return mean
-        X = self._check_input(X)
         return mean, self._network.apply("code:std", X, X.dtype)
 
     def score_samples(self, X):

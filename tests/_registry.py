@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator
 import skae
 from skae import (
     AutoEncoder,
+    AutoEncoderImputer,
     AutoEncoderOutlierDetector,
     BaseArchitecture,
     ContractiveAutoEncoder,
@@ -78,6 +79,9 @@ ESTIMATORS = {
 # checks fit rows of two features.
 META_ESTIMATORS = {
     "AutoEncoderOutlierDetector": AutoEncoderOutlierDetector(
+        AutoEncoder(n_components=1, hidden_layer_sizes=(8,), **TINY), random_state=0
+    ),
+    "AutoEncoderImputer": AutoEncoderImputer(
         AutoEncoder(n_components=1, hidden_layer_sizes=(8,), **TINY), random_state=0
     ),
 }

@@ -112,7 +112,7 @@ def test_set_output_pandas():
 @pytest.mark.parametrize(
     "X, message",
     [
-        (np.array([[0.0, np.nan], [1.0, 2.0]]), "NaN"),
+        (np.array([[0.0, np.nan], [1.0, np.nan]]), "no observed \\(non-NaN\\) value in column"),
         (np.array([[0.0, np.inf], [1.0, 2.0]]), "infinity"),
         (np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert|string"),
         (np.empty((0, 3)), "0 sample"),

@@ -1,0 +1,268 @@
+"""AutoEncoderImputer: fill missing values with a skae autoencoder's reconstruction.
+
+A use of any skae estimator, not a new autoencoder: the estimator learns
+from the observed entries only (see :mod:`skae._missing`), and the imputer
+replaces each hole with the reconstruction of its row, leaving the
+observed entries as they are.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+from ._autoencoder import AutoEncoder
+from ._docs import fill_doc
+from ._layers import MAX_SEED
+from ._outlier import default_n_components
+from ._persistence import NestedSaveMixin
+from ._saveable import saveable
+from ._warnings import warn
+
+_FLOAT_DTYPES = (np.float64, np.float32)
+
+
+@saveable
+@fill_doc
+class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, BaseEstimator):
+    """Impute missing values with an autoencoder trained on the observed entries.
+
+    Fits a clone of ``estimator`` to the rows with their holes as NaN: it
+    learns from the observed entries only (a masked loss; its PCA start is
+    the EM PCA of the incomplete rows). :meth:`transform` encodes each row
+    with holes (the column means, refined by a few passes through the
+    network), decodes it, and puts the reconstruction in the holes. The
+    observed entries are returned unchanged.
+
+    The conventions are those of :class:`~sklearn.impute.SimpleImputer`:
+    ``missing_values``, ``add_indicator``, ``keep_empty_features``,
+    :meth:`get_feature_names_out` and ``set_output``; it fits in a
+    :class:`~sklearn.pipeline.Pipeline` and its estimator's parameters
+    grid-search as ``estimator__<name>``.
+
+    Parameters
+    ----------
+    estimator : skae estimator or None, default=None
+        The autoencoder to fit (cloned), for example
+        ``AutoEncoder(n_components=8)``. It needs a code narrower than the
+        rows: a code as wide as the rows can copy the observed entries and
+        learns nothing about the holes. ``None``: an :class:`AutoEncoder`
+        with its defaults but ``n_components``, a quarter of the columns
+        that have an observed value (rounded half up, at least 1), and
+        ``nested_dropout=0`` (imputation reads the full code).
+    missing_values : float, default=np.nan
+        The placeholder of a missing value. Every entry equal to it (or NaN
+        when it is NaN) is imputed.
+    add_indicator : bool, default=False
+        Append one 0/1 column per feature that had a missing value in
+        ``fit``, 1 where the entry was missing, as
+        :class:`~sklearn.impute.MissingIndicator` does.
+    keep_empty_features : bool, default=False
+        A column with no observed value in ``fit`` is dropped from the
+        output (with a ``UserWarning``); with ``True`` it is kept and filled
+        with 0, as :class:`~sklearn.impute.SimpleImputer` does.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the estimator (it replaces the estimator's own
+        ``random_state``). An int gives reproducible fits.
+
+    Attributes
+    ----------
+    estimator_ : skae estimator
+        The fitted clone of ``estimator``, fitted to the columns with an
+        observed value.
+    empty_features_ : ndarray of shape (n_empty,)
+        Indices of the columns with no observed value in ``fit``.
+    indicator_features_ : ndarray of shape (n_indicated,)
+        Indices of the columns that get an indicator column
+        (``add_indicator=True``; empty otherwise).
+    {input_attributes}
+
+    See Also
+    --------
+    sklearn.impute.SimpleImputer : Fills with a column statistic.
+    sklearn.impute.KNNImputer : Fills from the nearest rows.
+    sklearn.impute.IterativeImputer : Regresses each column on the others.
+
+    Notes
+    -----
+    Entries are assumed missing at random: a hole whose value made it
+    missing (large values left out, say) is filled with a typical value.
+    ``docs/benchmarks.md`` compares it with scikit-learn's imputers, and the
+    user guide says when to prefer them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoEncoder, AutoEncoderImputer
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2)) @ rng.normal(size=(2, 6))
+    >>> X_missing = X.copy()
+    >>> X_missing[rng.random(X.shape) < 0.2] = np.nan
+    >>> imputer = AutoEncoderImputer(
+    ...     AutoEncoder(n_components=2, hidden_layer_sizes=(16,), max_iter=5,
+    ...                 n_iter_no_change=None),
+    ...     random_state=0)
+    >>> X_filled = imputer.fit_transform(X_missing)
+    >>> bool(np.isnan(X_filled).any())
+    False
+    >>> observed = ~np.isnan(X_missing)
+    >>> bool((X_filled[observed] == X_missing[observed]).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "transform", "inverse_transform"]), None],
+        "missing_values": [Real],
+        "add_indicator": ["boolean"],
+        "keep_empty_features": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        missing_values: float = np.nan,
+        add_indicator: bool = False,
+        keep_empty_features: bool = False,
+        random_state=None,
+    ) -> None:
+        self.estimator = estimator
+        self.missing_values = missing_values
+        self.add_indicator = add_indicator
+        self.keep_empty_features = keep_empty_features
+        self.random_state = random_state
+
+    def _holes(self, X, *, reset: bool):
+        """Checked X as floats with its missing values as NaN, and where they are."""
+        nan_marks = np.isnan(self.missing_values)
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=_FLOAT_DTYPES,
+            ensure_all_finite="allow-nan" if nan_marks else True,
+            copy=True,
+        )
+        missing = np.isnan(X) if nan_marks else X == self.missing_values
+        X[missing] = np.nan
+        return X, missing
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the estimator to the observed entries of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows with missing values.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted imputer.
+        """
+        X, missing = self._holes(X, reset=True)
+        empty = missing.all(axis=0)
+        if empty.all():
+            raise ValueError(
+                "Every column of X is missing entirely: there is nothing to learn "
+                "from. Provide observed values."
+            )
+        if empty.any() and not self.keep_empty_features:
+            warn(
+                f"Skipping features without any observed values: {np.flatnonzero(empty)}. "
+                "They are left out of the output; keep_empty_features=True keeps them, "
+                "filled with 0.",
+                UserWarning,
+            )
+        seed = int(check_random_state(self.random_state).randint(MAX_SEED))
+        if self.estimator is None:
+            # Holes are filled from the full code, as the outlier detector
+            # scores with it: nested dropout orders codes for truncation.
+            estimator = AutoEncoder(
+                n_components=default_n_components(int((~empty).sum())), nested_dropout=0.0
+            )
+        else:
+            estimator = clone(self.estimator)
+        estimator.set_params(random_state=seed).fit(X[:, ~empty])
+
+        # Nothing is set on self before the fit succeeded, so a failed refit
+        # leaves the previous model in place.
+        self.estimator_ = estimator
+        self.empty_features_ = np.flatnonzero(empty)
+        self.indicator_features_ = (
+            np.flatnonzero(missing.any(axis=0)) if self.add_indicator else np.zeros(0, int)
+        )
+        return self
+
+    def transform(self, X):
+        """Fill the missing values of X with the estimator's reconstruction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows with missing values.
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features_out)
+            X with its holes filled and its observed entries unchanged:
+            without the columns that were empty in ``fit`` (unless
+            ``keep_empty_features``, which fills them with 0), followed by
+            the indicator columns with ``add_indicator``.
+        """
+        check_is_fitted(self)
+        X, missing = self._holes(X, reset=False)
+        kept = np.ones(X.shape[1], dtype=bool)
+        kept[self.empty_features_] = False
+        values = X[:, kept]
+        rows = np.flatnonzero(np.isnan(values).any(axis=1))
+        if rows.size:
+            estimator = self.estimator_
+            rebuilt = estimator.inverse_transform(estimator.transform(values[rows]))
+            values[rows] = np.where(np.isnan(values[rows]), rebuilt, values[rows])
+        if self.keep_empty_features:
+            X[:, kept] = values
+            X[:, ~kept] = 0.0
+            values = X
+        if self.add_indicator:
+            indicator = missing[:, self.indicator_features_].astype(values.dtype)
+            values = np.hstack([values, indicator])
+        return values
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_``, or
+            ``x0``, ``x1``, ... when fit saw none.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The imputed columns' names, then ``missingindicator_<name>`` for
+            each indicator column.
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        kept = np.ones(len(names), dtype=bool)
+        if not self.keep_empty_features:
+            kept[self.empty_features_] = False
+        indicated = [f"missingindicator_{name}" for name in names[self.indicator_features_]]
+        return np.asarray([*names[kept], *indicated], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = bool(np.isnan(self.missing_values))
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

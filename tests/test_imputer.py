@@ -1,0 +1,133 @@
+"""AutoEncoderImputer: scikit-learn's imputer conventions, search, persistence."""
+
+import warnings
+
+import numpy as np
+import pytest
+from _registry import META_ESTIMATORS, TINY
+from sklearn.base import clone
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+import skae
+from skae import AutoEncoder, AutoEncoderImputer
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+IMPUTER = META_ESTIMATORS["AutoEncoderImputer"]
+
+
+def _data(n_samples=120, n_features=6, share=0.2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, 2)) @ rng.normal(size=(2, n_features))
+    holed = X.copy()
+    holed[rng.random(X.shape) < share] = np.nan
+    return X, holed
+
+
+def _imputer(**params):
+    estimator = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), **TINY)
+    return AutoEncoderImputer(estimator, random_state=0, **params)
+
+
+def test_fills_holes_and_keeps_observed_values():
+    X, holed = _data()
+    filled = _imputer().fit_transform(holed)
+    observed = ~np.isnan(holed)
+    assert not np.isnan(filled).any()
+    assert np.array_equal(filled[observed], holed[observed])
+    missing = ~observed
+    error = np.sqrt(np.mean(np.square(filled[missing] - X[missing])))
+    mean_fill = SimpleImputer().fit_transform(holed)[missing]
+    assert error < np.sqrt(np.mean(np.square(mean_fill - X[missing])))
+
+
+def test_default_estimator_has_a_narrow_code():
+    _, holed = _data(n_features=8)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed[:40])
+    assert imputer.estimator_.n_components == 2
+    assert imputer.estimator_.nested_dropout == 0.0
+
+
+def test_other_missing_value_marker():
+    _, holed = _data()
+    marked = np.where(np.isnan(holed), -1.0, holed)
+    by_nan = _imputer().fit_transform(holed)
+    by_marker = _imputer(missing_values=-1.0).fit_transform(marked)
+    assert np.array_equal(by_nan, by_marker)
+    with pytest.raises(ValueError, match="NaN"):
+        _imputer(missing_values=-1.0).fit(holed)
+
+
+def test_indicator_and_feature_names():
+    _, holed = _data()
+    holed[:, 5] = 1.0
+    imputer = _imputer(add_indicator=True).fit(holed)
+    out = imputer.transform(holed)
+    assert out.shape == (holed.shape[0], 6 + 5)
+    assert np.array_equal(out[:, 6:], np.isnan(holed[:, :5]).astype(float))
+    names = imputer.get_feature_names_out()
+    assert list(names[:6]) == [f"x{i}" for i in range(6)]
+    assert list(names[6:]) == [f"missingindicator_x{i}" for i in range(5)]
+
+
+@pytest.mark.filterwarnings("ignore:Skipping features without any observed values")
+@pytest.mark.parametrize("keep", [False, True])
+def test_empty_features_as_simple_imputer(keep):
+    _, holed = _data()
+    holed[:, 2] = np.nan
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = _imputer(keep_empty_features=keep).fit(holed)
+    assert any("Skipping features" in str(w.message) for w in caught) != keep
+    theirs = SimpleImputer(keep_empty_features=keep).fit(holed)
+    out = ours.transform(holed)
+    assert out.shape == theirs.transform(holed).shape
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+    if keep:
+        assert (out[:, 2] == 0).all()
+
+
+def test_set_output_pandas():
+    pd = pytest.importorskip("pandas")
+    _, holed = _data()
+    frame = pd.DataFrame(holed, columns=list("abcdef"))
+    out = _imputer().set_output(transform="pandas").fit_transform(frame)
+    assert list(out.columns) == list("abcdef")
+    assert not out.isna().any().any()
+
+
+def test_pipeline_and_grid_search():
+    X, holed = _data(n_samples=120)
+    y = (X[:, 0] > np.median(X[:, 0])).astype(int)
+    pipeline = make_pipeline(_imputer(), LogisticRegression())
+    search = GridSearchCV(
+        pipeline, {"autoencoderimputer__estimator__learning_rate": [1e-3, 1e-2]}, cv=2
+    ).fit(holed, y)
+    assert search.best_score_ > 0.6
+
+
+def test_save_and_load(tmp_path):
+    _, holed = _data()
+    imputer = clone(IMPUTER).set_params(add_indicator=True).fit(holed)
+    path = tmp_path / "imputer.skae"
+    imputer.save(path)
+    restored = skae.load(path)
+    assert isinstance(restored, AutoEncoderImputer)
+    assert np.array_equal(restored.transform(holed), imputer.transform(holed))
+
+
+def test_every_column_empty_is_an_error():
+    with pytest.raises(ValueError, match="Every column of X is missing"):
+        _imputer().fit(np.full((10, 3), np.nan))
+
+
+def test_failed_refit_keeps_the_previous_model():
+    _, holed = _data()
+    imputer = _imputer().fit(holed)
+    filled = imputer.transform(holed)
+    with pytest.raises(ValueError):
+        imputer.fit(np.full((10, 6), np.nan))
+    assert np.array_equal(imputer.transform(holed), filled)
