@@ -877,7 +877,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         format : {"tf_saved_model", "onnx"}, default="tf_saved_model"
             ``"onnx"`` writes one ONNX file (opset 17) of the encoder
             (input ``X``) or the decoder (input ``codes``), converted by
-            tf2onnx: ``pip install "skae[onnx]"``. onnxruntime then runs it
+            tf2onnx: ``pip install ".[onnx]"`` in skae's source folder. onnxruntime then runs it
             in C++, C#, Java, JavaScript or on mobile; in the tests its
             outputs equal :meth:`transform` and :meth:`inverse_transform` to
             1e-5. Not convertible: the decoders of a Bernoulli

@@ -126,8 +126,8 @@ def _onnx_bytes(estimator, what: str) -> bytes:
         import tf2onnx
     except ImportError as error:
         raise ImportError(
-            'format="onnx" needs tf2onnx: pip install "skae[onnx]" (or pip install '
-            "tf2onnx onnxruntime)."
+            'format="onnx" needs tf2onnx: pip install tf2onnx onnxruntime (or '
+            'pip install ".[onnx]" in skae\'s source folder).'
         ) from error
     if what == "encoder":
         model, width, name = estimator.encoder_, estimator.n_features_in_, "X"
@@ -152,7 +152,7 @@ def _onnx_bytes(estimator, what: str) -> bytes:
 def _not_convertible(estimator, what: str, reason: str) -> ValueError:
     return ValueError(
         f"The {what} of {estimator!r} cannot be exported to ONNX with tf2onnx "
-        f"({reason}). Export it as a SavedModel (format=\"tf_saved_model\") instead."
+        f'({reason}). Export it as a SavedModel (format="tf_saved_model") instead.'
     )
 
 
