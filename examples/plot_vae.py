@@ -31,8 +31,8 @@ X, y = load_digits(return_X_y=True)
 X = X / 16.0  # in [0, 1]: a Bernoulli likelihood fits
 
 # The default training settings, with a wider network than the default
-# ``(128, 64)``. Early stopping keeps the epoch with the best held-out ELBO
-# (``monitor="elbo"``) rather than the best reconstructions (the default):
+# (128, 64). Early stopping keeps the epoch with the best held-out ELBO
+# (monitor="elbo") rather than the best reconstructions (the default):
 # here the VAE is a generative model, and we sample from it.
 vae = VariationalAutoEncoder(
     n_components=2,
