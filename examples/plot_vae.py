@@ -49,9 +49,9 @@ print(f"PCA's (about the prior's):       {np.round(prior_std, 2)}")
 
 
 def image_grid(images, n_cols, shape=(8, 8), pad=1):
-    """Tile flattened images into one array, row by row, ``pad`` pixels apart.
+    """Tile flattened images into one array, row by row, pad pixels apart.
 
-    The gaps are NaN, which ``imshow`` leaves blank.
+    The gaps are NaN, which imshow leaves blank.
     """
     n_rows = len(images) // n_cols
     tiles = images[: n_rows * n_cols].reshape(n_rows, n_cols, *shape)
