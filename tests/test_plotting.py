@@ -508,7 +508,7 @@ def test_reconstruction_style_keywords_that_cannot_combine():
 
 def test_missing_matplotlib_names_the_extra(ae2, digits, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"pip install matplotlib .*\.\[plot\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib.*\.\[plot\]"):
         LossCurveDisplay.from_estimator(ae2)
     with pytest.raises(ImportError, match=r"LatentSpaceDisplay\.plot"):
         LatentSpaceDisplay(embedding=np.zeros((3, 2))).plot()
