@@ -255,13 +255,15 @@ html_title = f"skae {release}"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    # Every top-level page in the header, none under a "More" menu; the
-    # search field shrinks to an icon so that the header stays one line.
-    "header_links_before_dropdown": 7,
+    # Every top-level page (all nine) in the header, none under a "More"
+    # menu; the search field shrinks to an icon and _static/skae.css
+    # narrows the header's spacing, so that it stays one line down to a
+    # 960-pixel window.
+    "header_links_before_dropdown": 9,
     "navbar_persistent": [],
     "navbar_end": ["search-button", "theme-switcher", "navbar-icon-links"],
-    # The benchmark tables have 13 columns: give them the right sidebar's
-    # width too (the page has four sections, its table of contents is short).
+    # The benchmark tables have up to 16 columns: give them the right
+    # sidebar's width too (the page has its own "On this page" panel).
     # Gallery examples too: between both sidebars their code (lines of up
     # to 99 characters) and printed output scrolled sideways in a
     # 1400-pixel window, and their pages have at most four sections.

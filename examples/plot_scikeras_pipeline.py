@@ -7,7 +7,8 @@ An autoencoder feeding a Keras classifier (scikeras)
 scikit-learn classifier. With it, a skae autoencoder and a Keras network
 sit in one :class:`~sklearn.pipeline.Pipeline`, which is fitted, scored,
 cloned and pickled as a whole. Install scikeras with
-``pip install skae[interop]``.
+``pip install ".[interop]"`` in skae's source folder (see
+:doc:`/install`).
 
 .. note::
 

@@ -31,8 +31,8 @@ X, y = load_digits(return_X_y=True)
 X = X / 16.0  # in [0, 1]: a Bernoulli likelihood fits
 
 # The default training settings, with a wider network than the default
-# ``(128, 64)``. Early stopping keeps the epoch with the best held-out ELBO
-# (``monitor="elbo"``) rather than the best reconstructions (the default):
+# (128, 64). Early stopping keeps the epoch with the best held-out ELBO
+# (monitor="elbo") rather than the best reconstructions (the default):
 # here the VAE is a generative model, and we sample from it.
 vae = VariationalAutoEncoder(
     n_components=2,
@@ -49,9 +49,9 @@ print(f"PCA's (about the prior's):       {np.round(prior_std, 2)}")
 
 
 def image_grid(images, n_cols, shape=(8, 8), pad=1):
-    """Tile flattened images into one array, row by row, ``pad`` pixels apart.
+    """Tile flattened images into one array, row by row, pad pixels apart.
 
-    The gaps are NaN, which ``imshow`` leaves blank.
+    The gaps are NaN, which imshow leaves blank.
     """
     n_rows = len(images) // n_cols
     tiles = images[: n_rows * n_cols].reshape(n_rows, n_cols, *shape)

@@ -88,7 +88,7 @@ class BaseArchitecture(BaseEstimator, abc.ABC):
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(64, 32))
     >>> ae = AutoEncoder(architecture=ConvArchitecture(filters=2), max_iter=2,
-    ...                  random_state=0).fit(X)
+    ...                  n_iter_no_change=None, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (64, 2)
     """

@@ -49,7 +49,9 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     >>> from skae import AutoEncoder
     >>> X, _ = load_digits(return_X_y=True)
     >>> X = X / 16.0
-    >>> ae = AutoEncoder(n_components=8, max_iter=5, random_state=0)
+    >>> # Five epochs for a quick example: n_iter_no_change=None runs all of
+    >>> # them without a warning that training had not converged.
+    >>> ae = AutoEncoder(n_components=8, max_iter=5, n_iter_no_change=None, random_state=0)
     >>> codes = ae.fit_transform(X)
     >>> codes.shape
     (1797, 8)

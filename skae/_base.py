@@ -572,10 +572,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _warn_not_converged(self, max_iter: int, n_iter_no_change: int) -> None:
         warn(
-            f"{type(self).__name__} stopped at max_iter={max_iter} epochs while "
-            f"its monitored score still improved by more than tol={self.tol} within "
-            f"{n_iter_no_change} epochs. Increase max_iter, or fit again with "
-            "warm_start=True to continue.",
+            f"{type(self).__name__} stopped at max_iter={max_iter} epochs before "
+            f"n_iter_no_change={n_iter_no_change} epochs in a row went without an "
+            f"improvement of at least tol={self.tol} in its monitored score. Increase "
+            "max_iter, or fit again with warm_start=True to continue; "
+            "n_iter_no_change=None runs exactly max_iter epochs.",
             ConvergenceWarning,
         )
 
@@ -785,13 +786,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         >>> import skae
         >>> X = load_digits().data / 16.0
         >>> ae = skae.AutoEncoder(n_components=2, hidden_layer_sizes=(16,),
-        ...                       max_iter=2, random_state=0).fit(X)
+        ...                       max_iter=2, n_iter_no_change=None, random_state=0).fit(X)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = os.path.join(folder, "digits.skae")
         ...     ae.save(path)
         ...     restored = skae.load(path)
         >>> restored
-        AutoEncoder(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
+        AutoEncoder(hidden_layer_sizes=(16,), max_iter=2, n_iter_no_change=None,
+                    random_state=0)
         >>> bool((restored.transform(X) == ae.transform(X)).all())
         True
         """
@@ -844,7 +846,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         format : {"tf_saved_model", "onnx"}, default="tf_saved_model"
             ``"onnx"`` writes one ONNX file (opset 17) of the encoder
             (input ``X``) or the decoder (input ``codes``), converted by
-            tf2onnx: ``pip install "skae[onnx]"``. onnxruntime then runs it
+            tf2onnx: ``pip install ".[onnx]"`` in skae's source folder. onnxruntime then runs it
             in C++, C#, Java, JavaScript or on mobile; in the tests its
             outputs equal :meth:`transform` and :meth:`inverse_transform` to
             1e-5. Not convertible: the decoders of a Bernoulli
@@ -881,7 +883,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         >>> import skae
         >>> X = load_digits().data / 16.0
         >>> ae = skae.AutoEncoder(n_components=2, hidden_layer_sizes=(16,),
-        ...                       max_iter=2, random_state=0).fit(X)
+        ...                       max_iter=2, n_iter_no_change=None, random_state=0).fit(X)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = os.path.join(folder, "digits", "1")
         ...     ae.export(path, what="both")

@@ -82,7 +82,7 @@ class ContractiveAutoEncoder(AutoEncoder):
     >>> X = load_digits().data / 16.0
     >>> cae = ContractiveAutoEncoder(n_components=4, contraction=0.1,
     ...                              hidden_layer_sizes=(32,), max_iter=3,
-    ...                              random_state=0)
+    ...                              n_iter_no_change=None, random_state=0)
     >>> cae.fit_transform(X).shape
     (1797, 4)
     """

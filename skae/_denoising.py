@@ -76,7 +76,8 @@ class DenoisingAutoEncoder(AutoEncoder):
     >>> from skae import DenoisingAutoEncoder
     >>> X = load_digits().data / 16.0
     >>> dae = DenoisingAutoEncoder(n_components=16, noise_level=0.3, clip=(0, 1),
-    ...                            max_iter=5, random_state=0).fit(X)
+    ...                            max_iter=5, n_iter_no_change=None,
+    ...                            random_state=0).fit(X)
     >>> noisy = np.clip(X + np.random.default_rng(0).normal(0, 0.3, X.shape), 0, 1)
     >>> dae.inverse_transform(dae.transform(noisy)).shape
     (1797, 64)

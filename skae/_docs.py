@@ -62,7 +62,7 @@ whiten : bool, default=False
 svd_solver : {"auto", "full", "covariance_eigh", "arpack", "randomized"}, \
 default="auto"
     PCA's SVD solver for the PCA start (``"auto"`` uses ARPACK for sparse
-    input, as before).
+    input).
 iterated_power : int or "auto", default="auto"
     PCA's number of power iterations of the randomized solver.
 n_oversamples : int, default=10

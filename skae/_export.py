@@ -126,8 +126,8 @@ def _onnx_bytes(estimator, what: str) -> bytes:
         import tf2onnx
     except ImportError as error:
         raise ImportError(
-            'format="onnx" needs tf2onnx: pip install "skae[onnx]" (or pip install '
-            "tf2onnx onnxruntime)."
+            'format="onnx" needs tf2onnx: pip install tf2onnx onnxruntime (or '
+            'pip install ".[onnx]" in skae\'s source folder).'
         ) from error
     if estimator._network.params.get("dtype_policy") == "mixed_bfloat16":
         # tf2onnx converts it, but onnxruntime 1.32 refuses to load the file:
@@ -161,7 +161,7 @@ def _onnx_bytes(estimator, what: str) -> bytes:
 def _not_convertible(estimator, what: str, reason: str) -> ValueError:
     return ValueError(
         f"The {what} of {estimator!r} cannot be exported to ONNX with tf2onnx "
-        f"({reason}). Export it as a SavedModel (format=\"tf_saved_model\") instead."
+        f'({reason}). Export it as a SavedModel (format="tf_saved_model") instead.'
     )
 
 

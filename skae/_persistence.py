@@ -439,7 +439,7 @@ def load(path: str | os.PathLike, *, trusted: Iterable[type] = ()) -> BaseEstima
     >>> import skae
     >>> X = load_digits().data / 16.0
     >>> ae = skae.AutoEncoder(n_components=2, hidden_layer_sizes=(16,), max_iter=2,
-    ...                       random_state=0).fit(X)
+    ...                       n_iter_no_change=None, random_state=0).fit(X)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = os.path.join(folder, "digits.skae")
     ...     ae.save(path)

@@ -68,7 +68,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
     >>> from skae import ResNetAutoEncoder
     >>> X = load_digits().data / 16.0
     >>> ae = ResNetAutoEncoder(n_components=10, image_shape=(8, 8, 1), filters=4,
-    ...                        max_iter=2, random_state=0)
+    ...                        max_iter=2, n_iter_no_change=None, random_state=0)
     >>> codes = ae.fit_transform(X)
     >>> codes.shape
     (1797, 10)

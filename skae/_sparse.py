@@ -80,7 +80,8 @@ class SparseAutoEncoder(AutoEncoder):
     >>> from sklearn.datasets import load_digits
     >>> from skae import SparseAutoEncoder
     >>> X = load_digits().data / 16.0
-    >>> sae = SparseAutoEncoder(n_components=32, init="random", max_iter=5, random_state=0)
+    >>> sae = SparseAutoEncoder(n_components=32, init="random", max_iter=5,
+    ...                         n_iter_no_change=None, random_state=0)
     >>> codes = sae.fit_transform(X)
     >>> bool((codes >= 0).all())
     True

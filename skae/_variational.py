@@ -94,7 +94,8 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
     >>> from skae import VariationalAutoEncoder
     >>> X = load_digits().data / 16.0
     >>> vae = VariationalAutoEncoder(n_components=2, likelihood="bernoulli",
-    ...                              max_iter=5, random_state=0).fit(X)
+    ...                              max_iter=5, n_iter_no_change=None,
+    ...                              random_state=0).fit(X)
     >>> mean, std = vae.transform(X[:3], return_std=True)
     >>> mean.shape, std.shape
     ((3, 2), (3, 2))

@@ -28,7 +28,10 @@ from skae import (
 )
 
 # Tiny networks and few epochs: scikit-learn's checks fit hundreds of times.
-TINY = {"max_iter": 3, "batch_size": 32, "random_state": 0}
+# Three epochs never reach the default patience of 10, so
+# n_iter_no_change=None says so: training is the same, without a
+# ConvergenceWarning per fit.
+TINY = {"max_iter": 3, "n_iter_no_change": None, "batch_size": 32, "random_state": 0}
 
 
 class Conv1DArchitecture(BaseArchitecture):

@@ -15,6 +15,10 @@ from sklearn.preprocessing import StandardScaler
 
 from skae import AutoEncoder, DenseArchitecture
 
+# These tests check the transformer's behaviour with fits of a few epochs,
+# not convergence: stopping at max_iter is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def digits():

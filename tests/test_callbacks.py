@@ -141,6 +141,8 @@ def test_tensorboard_event_files_read_back(tmp_path):
     )
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("Estimator", [AutoEncoder, VariationalAutoEncoder])
 def test_callbacks_that_do_nothing_change_nothing(Estimator):
     params = {**SMALL, "max_iter": 3}
@@ -152,6 +154,8 @@ def test_callbacks_that_do_nothing_change_nothing(Estimator):
     assert_array_equal(watched.inverse_transform(codes), plain.inverse_transform(codes))
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_callbacks_are_parameters(tmp_path):
     recorder = Recorder()
     est = AutoEncoder(**SMALL, max_iter=2, callbacks=[recorder])

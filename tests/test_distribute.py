@@ -93,7 +93,7 @@ def test_clone_shares_the_strategy():
 
 
 def test_pickling_a_strategy_warns():
-    est = AutoEncoder(2, max_iter=2, random_state=0).fit(X)
+    est = AutoEncoder(2, max_iter=2, n_iter_no_change=None, random_state=0).fit(X)
     est.set_params(distribute_strategy=tf.distribute.get_strategy())
     with pytest.warns(UserWarning, match="distribute_strategy is not stored") as caught:
         restored = pickle.loads(pickle.dumps(est))

@@ -23,7 +23,8 @@ from skae import (
 )
 
 X = load_digits().data[:120] / 16.0
-TINY = {"max_iter": 2, "batch_size": 32, "random_state": 0}
+# Two epochs, all of them (n_iter_no_change=None): no ConvergenceWarning.
+TINY = {"max_iter": 2, "n_iter_no_change": None, "batch_size": 32, "random_state": 0}
 ESTIMATORS = {
     "dense": AutoEncoder(n_components=3, hidden_layer_sizes=(8,), dropout=0.2, **TINY),
     "denoising": DenoisingAutoEncoder(n_components=3, hidden_layer_sizes=(8,), **TINY),

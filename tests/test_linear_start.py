@@ -101,6 +101,8 @@ def test_vae_starts_as_probabilistic_pca(X):
     assert_allclose(samples.std(axis=0), np.sqrt(pca.explained_variance_), rtol=0.1)
 
 
+# The same number of epochs at every scale, stopped at max_iter on purpose.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("factor", [2.0**10, 2.0**-10])
 @pytest.mark.parametrize(
     "estimator",

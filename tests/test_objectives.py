@@ -165,6 +165,8 @@ def test_kl_warmup_changes_training(digits):
     assert warm.loss_curve_[0] < plain.loss_curve_[0]
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize(
     "estimator, grid",
     [

@@ -51,7 +51,8 @@ def test_onnxruntime_matches_transform_and_inverse_transform(ort, name, tmp_path
 
 
 def test_onnx_export_errors(ort, tmp_path, monkeypatch):
-    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=1).fit(X)
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=1, n_iter_no_change=None)
+    est.fit(X)
     with pytest.raises(ValueError, match='format="onnx" writes one network per file'):
         est.export(tmp_path / "both.onnx", what="both", format="onnx")
     with pytest.raises(ValueError, match="format must be one of"):

@@ -19,7 +19,14 @@ from skae import (
     VariationalAutoEncoder,
 )
 
-TINY = {"n_components": 2, "max_iter": 2, "batch_size": 32, "random_state": 0}
+# Two epochs, all of them (n_iter_no_change=None): no ConvergenceWarning.
+TINY = {
+    "n_components": 2,
+    "max_iter": 2,
+    "n_iter_no_change": None,
+    "batch_size": 32,
+    "random_state": 0,
+}
 ESTIMATORS = [
     AutoEncoder(hidden_layer_sizes=(4,), **TINY),
     DenoisingAutoEncoder(hidden_layer_sizes=(4,), **TINY),

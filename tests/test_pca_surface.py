@@ -24,12 +24,21 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skae import AutoEncoder, SparseAutoEncoder
 from skae._layers import NestedDropout
 
+# These tests read PCA's attributes off fits of a few epochs, not
+# convergence: stopping at max_iter is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 X_DIGITS, Y_DIGITS = load_digits(return_X_y=True)
 X_DIGITS = X_DIGITS[:400] / 16.0
 Y_DIGITS = Y_DIGITS[:400]
 # Adam's first steps move every weight by about the learning rate: at
 # 1e-12 the network stays PCA to float32 precision.
-AT_START = {"max_iter": 1, "learning_rate": 1e-12, "early_stopping": False}
+AT_START = {
+    "max_iter": 1,
+    "n_iter_no_change": None,
+    "learning_rate": 1e-12,
+    "early_stopping": False,
+}
 
 
 def _estimator(name, **params):

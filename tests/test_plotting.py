@@ -24,7 +24,14 @@ from skae.plotting import (
     ReconstructionDisplay,
 )
 
-FAST = {"hidden_layer_sizes": (16,), "max_iter": 4, "batch_size": 64, "random_state": 0}
+# Four epochs, all of them (n_iter_no_change=None): no ConvergenceWarning.
+FAST = {
+    "hidden_layer_sizes": (16,),
+    "max_iter": 4,
+    "n_iter_no_change": None,
+    "batch_size": 64,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -236,6 +243,8 @@ def test_reconstruction_rejects_bad_image_shape(ae2, digits, image_shape, match)
         ReconstructionDisplay.from_estimator(ae2, digits[0], image_shape=image_shape)
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_reconstruction_reads_image_shape_like_the_architecture(digits):
     X = digits[0][:40]
     resnet = ResNetAutoEncoder(
@@ -500,7 +509,7 @@ def test_reconstruction_style_keywords_that_cannot_combine():
 
 def test_missing_matplotlib_names_the_extra(ae2, digits, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"pip install skae\[plot\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib.*\.\[plot\]"):
         LossCurveDisplay.from_estimator(ae2)
     with pytest.raises(ImportError, match=r"LatentSpaceDisplay\.plot"):
         LatentSpaceDisplay(embedding=np.zeros((3, 2))).plot()
@@ -530,6 +539,8 @@ def test_scree_plot_draws_each_model_and_pca_on_one_axes(digits):
     assert more.lines_[0].get_linestyle() == ":"
 
 
+# MLPRegressor fitted for two iterations only, to be refused by the display.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_scree_plot_rejects_what_it_cannot_draw(digits):
     X, _ = digits
     with pytest.raises(NotFittedError):

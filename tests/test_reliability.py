@@ -310,7 +310,9 @@ def test_fifty_fits_do_not_accumulate_memory_or_graphs():
     from tensorflow.python.eager import context
 
     data = X[:32, :8]
-    est = AutoEncoder(n_components=2, hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    est = AutoEncoder(
+        n_components=2, hidden_layer_sizes=(4,), max_iter=1, n_iter_no_change=None, random_state=0
+    )
     measurements = {}
     for i in range(1, 51):
         # A new estimator per fit, as in cross-validation.

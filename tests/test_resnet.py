@@ -22,8 +22,9 @@ from skae import (
     load,
 )
 
-# Tiny networks and two epochs: these tests check wiring and shapes; every
-# fit costs seconds of graph tracing, so fitted models are shared.
+# Tiny networks and two epochs, all of them (n_iter_no_change=None): these
+# tests check wiring and shapes; every fit costs seconds of graph tracing,
+# so fitted models are shared.
 # The classical network: layer counts below are the architecture's alone
 # (init="pca" adds the linear path's layers; test_linear_start.py covers it).
 TINY = {
@@ -31,6 +32,7 @@ TINY = {
     "filters": 4,
     "latent_channels": 2,
     "max_iter": 2,
+    "n_iter_no_change": None,
     "init": "random",
     "random_state": 0,
 }
@@ -66,6 +68,8 @@ def _mse(est, X):
     return float(np.mean((est.inverse_transform(est.transform(X)) - X) ** 2))
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_digits_reconstruction_well_below_training_mean(digits):
     X_train, X_test = train_test_split(digits[0], test_size=0.25, random_state=0)
     ae = ResNetAutoEncoder(
@@ -166,6 +170,8 @@ def test_skip_connections_with_binary_crossentropy(digits):
     assert reconstruction.min() >= 0 and reconstruction.max() <= 1
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_front_door_matches_the_composed_architecture(digits):
     X = digits[0][:200]
     settings = {"n_levels": 1, "filters": 4, "latent_channels": 2, "skip_connections": True}
@@ -212,6 +218,8 @@ def test_invalid_parameters_are_rejected(digits):
         AutoEncoder(architecture=ResidualArchitecture(n_levels=0)).fit(digits[0][:20])
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_grid_search_over_architecture_levels(digits):
     estimator = DenoisingAutoEncoder(
         n_components=4,
@@ -226,6 +234,8 @@ def test_grid_search_over_architecture_levels(digits):
     assert search.best_estimator_.transform(digits[0][:5]).shape == (5, 4)
 
 
+# A few epochs on purpose: this test does not check convergence.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize(
     "estimator",
     [

@@ -17,7 +17,8 @@ from skae import (
 sio = pytest.importorskip("skops.io")
 
 X = load_digits().data[:120] / 16.0
-TINY = {"max_iter": 2, "batch_size": 32, "random_state": 0}
+# Two epochs, all of them (n_iter_no_change=None): no ConvergenceWarning.
+TINY = {"max_iter": 2, "n_iter_no_change": None, "batch_size": 32, "random_state": 0}
 ESTIMATORS = {
     "dense": AutoEncoder(n_components=3, hidden_layer_sizes=(8,), **TINY),
     "denoising": DenoisingAutoEncoder(

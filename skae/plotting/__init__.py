@@ -3,7 +3,8 @@
 Each display is created with ``Display.from_estimator(...)``, draws with
 ``plot(ax=...)`` and keeps the figure, the axes and the drawn artists as
 attributes. matplotlib is an optional dependency: install it with
-``pip install skae[plot]``.
+``pip install ".[plot]"`` in skae's source folder
+(or ``pip install matplotlib``).
 """
 
 from ._explained_variance import ExplainedVarianceDisplay

@@ -14,7 +14,8 @@ def import_pyplot(caller: str):
     except ImportError as exc:
         raise ImportError(
             f"{caller} requires matplotlib, an optional dependency of skae. "
-            "Install it with `pip install skae[plot]` (or `pip install matplotlib`)."
+            'Install it with `pip install matplotlib` (or `pip install ".[plot]"` '
+            "in skae's source folder)."
         ) from exc
     return plt
 

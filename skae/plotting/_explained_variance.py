@@ -48,7 +48,8 @@ class ExplainedVarianceDisplay(_Display):
     >>> from skae.plotting import ExplainedVarianceDisplay
     >>> X = load_digits().data / 16.0
     >>> pca = PCA(n_components=4).fit(X)
-    >>> ae = AutoEncoder(n_components=4, max_iter=5, random_state=0).fit(X)
+    >>> ae = AutoEncoder(n_components=4, max_iter=5, n_iter_no_change=None,
+    ...                  random_state=0).fit(X)
     >>> display = ExplainedVarianceDisplay.from_estimators([pca, ae])
     >>> [line.get_label() for line in display.lines_]
     ['PCA', 'AutoEncoder']

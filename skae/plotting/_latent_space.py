@@ -99,7 +99,8 @@ class LatentSpaceDisplay(_Display):
     >>> from skae import AutoEncoder
     >>> from skae.plotting import LatentSpaceDisplay
     >>> X, y = load_digits(return_X_y=True)
-    >>> ae = AutoEncoder(n_components=2, max_iter=5, random_state=0).fit(X / 16)
+    >>> ae = AutoEncoder(n_components=2, max_iter=5, n_iter_no_change=None,
+    ...                  random_state=0).fit(X / 16)
     >>> display = LatentSpaceDisplay.from_estimator(ae, X / 16, y)
     >>> display.scatter_.get_offsets().shape
     (1797, 2)

@@ -65,7 +65,8 @@ class LossCurveDisplay(_Display):
     >>> from skae import AutoEncoder
     >>> from skae.plotting import LossCurveDisplay
     >>> X, _ = load_digits(return_X_y=True)
-    >>> ae = AutoEncoder(max_iter=5, early_stopping=True, random_state=0).fit(X / 16)
+    >>> ae = AutoEncoder(max_iter=5, n_iter_no_change=None, early_stopping=True,
+    ...                  random_state=0).fit(X / 16)
     >>> display = LossCurveDisplay.from_estimator(ae)
     >>> display.line_.get_ydata().shape
     (5,)

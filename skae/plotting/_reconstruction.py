@@ -99,7 +99,8 @@ class ReconstructionDisplay(_Display):
     >>> from skae import AutoEncoder
     >>> from skae.plotting import ReconstructionDisplay
     >>> X, _ = load_digits(return_X_y=True)
-    >>> ae = AutoEncoder(n_components=8, max_iter=5, random_state=0).fit(X / 16)
+    >>> ae = AutoEncoder(n_components=8, max_iter=5, n_iter_no_change=None,
+    ...                  random_state=0).fit(X / 16)
     >>> display = ReconstructionDisplay.from_estimator(
     ...     ae, X / 16, image_shape=(8, 8, 1), n_images=6)
     >>> display.row_labels_
