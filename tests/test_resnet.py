@@ -281,4 +281,5 @@ def test_models_saved_when_two_values_meant_a_signal_still_load(name):
         architecture = est._architecture()
         assert (architecture.image_shape, architecture.signal_shape) == (None, (16, 2))
         # The upgraded parameters refit as the same network.
-        assert clone(est).set_params(max_iter=1).fit(X).transform(X).shape == (40, 2)
+        refit = clone(est).set_params(max_iter=1, n_iter_no_change=None).fit(X)
+        assert refit.transform(X).shape == (40, 2)
