@@ -34,7 +34,7 @@ from ._training import LearningRate, Trainer, make_optimizer
 # Parameters that are not part of a network: runtime objects a fit uses.
 _RUNTIME_PARAMS = ("distribute_strategy", "callbacks")
 # What a network recorded before a parameter existed was built as: without
-# a PCA path, whitening or nested dropout.
+# a PCA path, whitening, nested dropout or mixed precision.
 _BEFORE_PARAMETER_EXISTED = {
     "init": "random",
     "whiten": False,
