@@ -332,16 +332,12 @@ def _restore_network(estimator, archive: zipfile.ZipFile, params: dict) -> None:
         except OSError as exc:
             raise ValueError(f"its weights are corrupted ({exc})") from exc
     if legacy:
-        variables = network.legacy_variables()
-        if len(legacy) != len(variables):
-            raise ValueError(
-                f"it holds {len(legacy)} extra variables, the estimator has {len(variables)}"
-            )
-        for variable, value in zip(variables, legacy, strict=True):
-            if tuple(variable.shape) != value.shape:
-                raise ValueError(f"its extra variable {variable.path} has shape {value.shape}")
-            variable.assign(value)
-        network.weights_changed()
+        # Layout 1's list: the models' weights as just loaded, then the extras.
+        loaded = [np.asarray(v.numpy()) for v in models[0].weights + models[1].weights]
+        try:
+            network.set_weights(loaded + legacy, layout=1)
+        except ValueError as exc:
+            raise ValueError(f"its extra variables do not fit the network ({exc})") from exc
     estimator._network = network
 
 
