@@ -312,9 +312,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """One fit, partial_fit or warm-started fit, in named steps.
 
         Validate X, draw the seeds, hold out validation rows, choose the
-        code width, get the network (new, or the fitted one) and its
-        trainer under the distribution strategy, train, then set the fitted
-        attributes.
+        code width, acquire a trainer (of a new network, or of the fitted
+        one: :func:`skae._acquire.acquire_trainer`), train, then commit the
+        fitted attributes.
         """
         X = validate_data(
             self,
