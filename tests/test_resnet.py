@@ -283,3 +283,13 @@ def test_models_saved_when_two_values_meant_a_signal_still_load(name):
         # The upgraded parameters refit as the same network.
         refit = clone(est).set_params(max_iter=1, n_iter_no_change=None).fit(X)
         assert refit.transform(X).shape == (40, 2)
+
+
+def test_signal_shape_survives_clone_pickle_and_save(tmp_path):
+    X = np.random.default_rng(2).normal(size=(40, 32))
+    est = ResNetAutoEncoder(n_components=2, signal_shape=(16, 2), **TINY).fit(X)
+    assert clone(est).get_params()["signal_shape"] == (16, 2)
+    est.save(tmp_path / "signal.skae")
+    for restored in (load(tmp_path / "signal.skae"), pickle.loads(pickle.dumps(est))):
+        assert (restored.image_shape, restored.signal_shape) == (None, (16, 2))
+        np.testing.assert_array_equal(restored.transform(X), est.transform(X))
