@@ -1,19 +1,18 @@
 """scikit-learn compatible autoencoder transformers on TensorFlow / Keras 3."""
 
-# First: it imports TensorFlow without its start-up notices (see _startup.py).
-from . import _startup  # noqa: F401  # isort: skip
+# TensorFlow is imported at the first fit, load or Keras attribute, not here
+# (see _lazy.py): building, cloning and pickling estimators do not need it.
 from ._architectures import BaseArchitecture, DenseArchitecture, ResidualArchitecture
 from ._autoencoder import AutoEncoder
 from ._base import BaseAutoEncoder
 from ._contractive import ContractiveAutoEncoder
 from ._denoising import DenoisingAutoEncoder
 from ._imputer import AutoEncoderImputer
-from ._layers import LayerFactory
 from ._outlier import AutoEncoderOutlierDetector
 from ._persistence import load
 from ._resnet import ResNetAutoEncoder
+from ._shared import DivergenceError
 from ._sparse import SparseAutoEncoder
-from ._training import DivergenceError
 from ._variational import VariationalAutoEncoder
 from ._version import __version__
 
@@ -35,3 +34,12 @@ __all__ = [
     "__version__",
     "load",
 ]
+
+
+def __getattr__(name: str):
+    # LayerFactory makes Keras layers, so reading it imports TensorFlow.
+    if name == "LayerFactory":
+        from ._layers import LayerFactory
+
+        return LayerFactory
+    raise AttributeError(f"module 'skae' has no attribute {name!r}")

@@ -23,13 +23,20 @@ from :func:`build_network`, from the estimator parameters recorded with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sklearn.base import clone
 
 from ._architectures import saved_params
-from ._network import Network, active_strategy
+from ._lazy import LazyModule
 from ._reuse import POOL, structure_key
-from ._training import LearningRate, Trainer, make_optimizer
+
+if TYPE_CHECKING:
+    from ._network import Network
+    from ._training import Trainer
+
+_network = LazyModule("skae._network")
+_training = LazyModule("skae._training")
 
 # Parameters that are not part of a network: runtime objects a fit uses.
 _RUNTIME_PARAMS = ("distribute_strategy", "callbacks")
@@ -79,7 +86,7 @@ def build_network(
     # scikit-learn estimator) also checks its _parameter_constraints.
     if callable(getattr(architecture, "_validate_params", None)):
         architecture._validate_params()
-    network = Network.build(
+    network = _network.Network.build(
         architecture,
         source._objective(),
         n_features,
@@ -140,10 +147,10 @@ class TrainerRequest:
 
     def new_trainer(self, network: Network, pool_key: str | None = None) -> Trainer:
         """A trainer of ``network`` with a new optimiser."""
-        learning_rate = LearningRate(*self.learning_rate)
-        return Trainer(
+        learning_rate = _training.LearningRate(*self.learning_rate)
+        return _training.Trainer(
             network,
-            make_optimizer(
+            _training.make_optimizer(
                 self.params["optimizer"],
                 learning_rate,
                 loss_scale=self.params["dtype_policy"] == "mixed_float16",
@@ -178,7 +185,7 @@ def acquire_trainer(
     """
     if fitted is None:
         return _new_network_trainer(request, start)
-    if fitted.strategy is not active_strategy():
+    if fitted.strategy is not _network.active_strategy():
         return request.new_trainer(
             rebuild_network(fitted, request.estimator_type, request.network_seed)
         )
@@ -190,7 +197,7 @@ def acquire_trainer(
 def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
     """Rule 3: a pooled trainer restarted, or a new network's."""
     key = None
-    if active_strategy() is None:
+    if _network.active_strategy() is None:
         key = structure_key(
             request.estimator_type, request.params, request.n_features, request.batch_size
         )
@@ -213,7 +220,5 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
         # Same graphs, another seed (or a start-dependent objective): the
         # pooled trainer takes the new network's values.
         trainer.network.restart_from(network)
-    trainer.reset(
-        request.training_seed, request.loss_unit(trainer.network), request.learning_rate
-    )
+    trainer.reset(request.training_seed, request.loss_unit(trainer.network), request.learning_rate)
     return trainer

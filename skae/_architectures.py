@@ -16,14 +16,17 @@ import inspect
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
-import keras
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import fill_doc
-from ._layers import LayerFactory
+from ._lazy import keras
 from ._saveable import saveable
+
+if TYPE_CHECKING:
+    from ._layers import LayerFactory
 
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "linear"}
 
@@ -220,20 +223,18 @@ class DenseArchitecture(BaseArchitecture):
 # even short fits predict with statistics close to the training batches'.
 _BATCH_NORM_MOMENTUM = 0.9
 
+# Keras' layer class names, without the "1D" / "2D" of the signal's rank.
 _SPATIAL_LAYERS = {
-    1: {
-        "pool": keras.layers.MaxPooling1D,
-        "upsample": keras.layers.UpSampling1D,
-        "pad": keras.layers.ZeroPadding1D,
-        "crop": keras.layers.Cropping1D,
-    },
-    2: {
-        "pool": keras.layers.MaxPooling2D,
-        "upsample": keras.layers.UpSampling2D,
-        "pad": keras.layers.ZeroPadding2D,
-        "crop": keras.layers.Cropping2D,
-    },
+    "pool": "MaxPooling",
+    "upsample": "UpSampling",
+    "pad": "ZeroPadding",
+    "crop": "Cropping",
 }
+
+
+def _spatial_layer(kind: str, rank: int) -> type:
+    """Keras' pooling, upsampling, padding or cropping layer for ``rank``-D signals."""
+    return getattr(keras.layers, f"{_SPATIAL_LAYERS[kind]}{rank}D")
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ class _Geometry:
         if not any(any(pair) for pair in self.margins):
             return h
         margins = self.margins[0] if self.rank == 1 else self.margins
-        return _SPATIAL_LAYERS[self.rank][kind](margins, dtype=dtype_policy)(h)
+        return _spatial_layer(kind, self.rank)(margins, dtype=dtype_policy)(h)
 
 
 def saved_params(params: dict, cls: type) -> dict:
@@ -470,7 +471,7 @@ class ResidualArchitecture(BaseArchitecture):
             if self.skip_connections:
                 size = 2 ** (self.n_levels - level)
                 skips.append(self._conv(h, deepest, rank, layers, kernel_size=size, strides=size))
-            h = _SPATIAL_LAYERS[rank]["pool"](2, dtype=dtype)(h)
+            h = _spatial_layer("pool", rank)(2, dtype=dtype)(h)
             h = self._residual_stack(h, filters, rank, layers)
         if skips:
             h = keras.layers.Add(dtype=dtype)([h, *skips])
@@ -491,7 +492,7 @@ class ResidualArchitecture(BaseArchitecture):
             if self.skip_connections:
                 size = 2 ** (level + 1)
                 skips.append(layers.conv_transpose(rank, geometry.channels, size, output=True)(h))
-            h = _SPATIAL_LAYERS[rank]["upsample"](2, dtype=dtype)(h)
+            h = _spatial_layer("upsample", rank)(2, dtype=dtype)(h)
             if level > 0:
                 h = self._conv(h, self._level_filters(level - 1), rank, layers)
         h = layers.conv(rank, geometry.channels, self.kernel_size, output=True)(h)

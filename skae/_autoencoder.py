@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import tensorflow as tf
+from typing import TYPE_CHECKING
+
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoEncoder, DenseFrontDoorMixin, store_init_params
 from ._docs import fill_doc
 from ._objectives import Reconstruction
 from ._saveable import saveable
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 RECONSTRUCTION_LOSSES = {"mse", "binary_crossentropy"}
 

@@ -6,13 +6,13 @@ import contextlib
 import copy
 import inspect
 import os
+import sys
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 import scipy.sparse as sp
-import tensorflow as tf
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -27,9 +27,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _persistence
 from ._acquire import TrainerRequest, acquire_trainer, build_network, network_params
 from ._architectures import _ACTIVATIONS, DenseArchitecture, saved_params
-from ._callbacks import check_callbacks
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
-from ._layers import MAX_SEED
+from ._lazy import LazyModule, keras
 from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
 from ._missing import (
     IncompleteRows,
@@ -39,20 +38,18 @@ from ._missing import (
     refined,
     svd_completed,
 )
-from ._network import WEIGHTS_LAYOUT, Network, active_strategy
 from ._reuse import POOL
+from ._shared import DTYPE_POLICIES, MAX_SEED, OPTIMIZERS
 from ._state import TRANSIENT, fitted_state, is_fitted
-from ._training import (
-    DTYPE_POLICIES,
-    OPTIMIZERS,
-    History,
-    RowView,
-    Trainer,
-    is_streamed,
-    to_training_data,
-    train,
-)
 from ._warnings import warn
+
+if TYPE_CHECKING:
+    from ._network import Network
+    from ._training import History, Trainer
+
+_callbacks = LazyModule("skae._callbacks")
+_network = LazyModule("skae._network")
+_training = LazyModule("skae._training")
 
 # PCA's parameters that control the SVD of the PCA start.
 _SVD_OPTIONS = ("svd_solver", "iterated_power", "n_oversamples", "power_iteration_normalizer")
@@ -91,7 +88,7 @@ def store_init_params(estimator, arguments: dict) -> None:
 def _check_replicas(n_train: int) -> None:
     """Raise unless every replica of the active strategy gets a training row."""
     # Also a strategy whose scope the caller entered.
-    strategy = active_strategy()
+    strategy = _network.active_strategy()
     if strategy is not None and n_train < strategy.num_replicas_in_sync:
         raise ValueError(
             f"distribute_strategy has {strategy.num_replicas_in_sync} replicas "
@@ -135,6 +132,25 @@ _NO_LINEAR_PATH = (
     "of principal axes. Fit with init='pca' (the default), or read encoder_ and "
     "decoder_ for the network itself."
 )
+
+
+class _DistributeStrategies(HasMethods):
+    """Constraint: a ``tf.distribute.Strategy``, checked without importing
+    TensorFlow (a strategy can only exist once the user has imported it).
+
+    A ``HasMethods`` because scikit-learn's parameter validation takes
+    constraint objects of its own kinds only.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(["scope"])
+
+    def is_satisfied_by(self, val) -> bool:
+        tensorflow = sys.modules.get("tensorflow")
+        return tensorflow is not None and isinstance(val, tensorflow.distribute.Strategy)
+
+    def __str__(self) -> str:
+        return "an instance of 'tf.distribute.Strategy'"
 
 
 class _PCAName:
@@ -213,7 +229,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
-        "distribute_strategy": [tf.distribute.Strategy, None],
+        "distribute_strategy": [_DistributeStrategies(), None],
         "dtype_policy": [StrOptions(set(DTYPE_POLICIES))],
     }
 
@@ -415,9 +431,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         tol_unit = trainer.loss_unit
         if data.X_val is not None:
             tol_unit = network.objective.validation_unit(X.shape[1], data.scale)
-        history = train(
+        history = _training.train(
             trainer,
-            to_training_data(X_train),
+            _training.to_training_data(X_train),
             max_iter=max_iter,
             epoch_offset=epoch_offset,
             validation_data=validation_data,
@@ -426,7 +442,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             restore_best_weights=data.X_val is not None and self.restore_best_weights,
             record_start=not continuing,
             verbose=self.verbose,
-            callbacks=check_callbacks(self.callbacks),
+            callbacks=_callbacks.check_callbacks(self.callbacks),
         )
         return _Run(trainer, history, start, max_iter, n_iter_no_change, fill)
 
@@ -613,9 +629,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             )
         order = np.random.default_rng(seed).permutation(n_samples)
         train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
-        if is_streamed(X):
+        if _training.is_streamed(X):
             # Data too large to copy (a memory map, say) stays where it is.
-            return RowView(X, train_rows), RowView(X, val_rows)
+            return _training.RowView(X, train_rows), _training.RowView(X, val_rows)
         return X[train_rows], X[val_rows]
 
     # -- inference ---------------------------------------------------------------
@@ -942,7 +958,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()
-            state["_network_weights_layout"] = WEIGHTS_LAYOUT
+            state["_network_weights_layout"] = _network.WEIGHTS_LAYOUT
             state["_network_params"] = network.params
         return state
 

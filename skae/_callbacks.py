@@ -11,6 +11,9 @@ Keras does when ``steps_per_execution`` covers the epoch.
 
 from __future__ import annotations
 
+# First: TensorFlow without its start-up notices (see _startup.py).
+from . import _startup  # noqa: F401  # isort: skip
+
 import keras
 
 from ._network import Network

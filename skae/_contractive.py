@@ -8,8 +8,8 @@ thin class, and no change to the plumbing.
 from __future__ import annotations
 
 from numbers import Real
+from typing import TYPE_CHECKING
 
-import tensorflow as tf
 from sklearn.utils._param_validation import Interval
 
 from ._autoencoder import AutoEncoder
@@ -17,6 +17,9 @@ from ._base import store_init_params
 from ._docs import fill_doc
 from ._objectives import Contractive
 from ._saveable import saveable
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 
 @saveable

@@ -20,6 +20,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+# First: TensorFlow without its start-up notices (see _startup.py).
+from . import _startup  # noqa: F401  # isort: skip
+
 import keras
 import tensorflow as tf
 from sklearn.utils.validation import check_is_fitted

@@ -18,10 +18,10 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoEncoder
 from ._docs import fill_doc
-from ._layers import MAX_SEED
 from ._outlier import default_n_components
 from ._persistence import NestedSaveMixin
 from ._saveable import saveable
+from ._shared import MAX_SEED
 from ._warnings import warn
 
 _FLOAT_DTYPES = (np.float64, np.float32)

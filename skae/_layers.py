@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+# First: TensorFlow without its start-up notices (see _startup.py).
+from . import _startup  # noqa: F401  # isort: skip
+
 import keras
 import numpy as np
 import tensorflow as tf
 
-# Seeds are drawn below this bound (what NumPy and TensorFlow seeds accept).
-MAX_SEED = 2**31 - 1
+from ._shared import MAX_SEED
 
 
 class LayerFactory:
@@ -322,9 +324,10 @@ class NestedDropout(keras.layers.Layer):
         ops = keras.ops
         n_rows = ops.shape(code)[0]
         truncate = keras.random.uniform((n_rows, 1), seed=self.seed_generator) < self.rate
-        kept = ops.floor(
-            keras.random.uniform((n_rows, 1), seed=self.seed_generator) * (units - 1)
-        ) + 1
+        kept = (
+            ops.floor(keras.random.uniform((n_rows, 1), seed=self.seed_generator) * (units - 1))
+            + 1
+        )
         kept = ops.where(truncate, kept, float(units))
         position = ops.arange(units, dtype=code.dtype)[None, :]
         mean = ops.stop_gradient(ops.mean(code, axis=0, keepdims=True))

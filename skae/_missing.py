@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
-import tensorflow as tf
 from sklearn.utils.extmath import randomized_svd
 
+from ._lazy import tf
 from ._linear import dense_row_blocks
 
 # Rows read at a time when looking for holes in large or memory-mapped X.

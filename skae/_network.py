@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# First: TensorFlow without its start-up notices (see _startup.py).
+from . import _startup  # noqa: F401  # isort: skip
+
 import keras
 import numpy as np
 import scipy.sparse as sp

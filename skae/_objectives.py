@@ -15,12 +15,12 @@ from __future__ import annotations
 import abc
 import math
 
-import keras
 import numpy as np
-import tensorflow as tf
-from keras import ops
 
-from ._layers import CodePrior, ObservationNoise
+from ._lazy import LazyModule, keras, tf
+
+ops = LazyModule("keras.ops")
+_layers = LazyModule("skae._layers")
 
 
 def _mean_over_features(values, observed=None):
@@ -532,7 +532,7 @@ class Variational(BaseObjective):
         log_var = layers.dense(n_components, name="code_log_var", output=True, bias=log_var_bias)
         # The prior over codes: N(0, I) with init="random", PCA's variances
         # with a PCA start.
-        self._prior = CodePrior(
+        self._prior = _layers.CodePrior(
             n_components,
             None if start is None else 2 * np.log(start.code_scale(False)),
             self._LOG_VAR_LIMIT,
@@ -547,7 +547,9 @@ class Variational(BaseObjective):
         # so that the Gaussian ELBO is a calibrated log-likelihood bound. A
         # PCA start begins at probabilistic PCA's noise variance.
         initial = 0.0 if start is None else np.log(start.residual_variance * start.scale**2)
-        self._noise = ObservationNoise(outputs.shape[-1], initial, name="observation_noise")
+        self._noise = _layers.ObservationNoise(
+            outputs.shape[-1], initial, name="observation_noise"
+        )
         return self._noise(outputs)
 
     def prior_std(self) -> np.ndarray:

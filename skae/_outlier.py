@@ -19,10 +19,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import AutoEncoder
 from ._docs import fill_doc
-from ._layers import MAX_SEED
 from ._linear import LinearStart, dense_row_blocks
 from ._persistence import NestedSaveMixin
 from ._saveable import saveable
+from ._shared import MAX_SEED
 
 # The share of rows treated as outliers when ``contamination="auto"``, and the
 # least share left out of training with ``trim="auto"``. On the nine ODDS

@@ -38,11 +38,13 @@ from sklearn.base import BaseEstimator
 
 from ._acquire import build_network
 from ._architectures import saved_params
-from ._network import WEIGHTS_LAYOUT
+from ._lazy import LazyModule
 from ._saveable import SAVEABLE
 from ._state import fitted_attributes, is_fitted, is_public_fitted
 from ._version import __version__
 from ._warnings import warn
+
+_network = LazyModule("skae._network")
 
 FORMAT_NAME = "skae"
 # Bump on any change that an older skae could not read correctly.
@@ -323,7 +325,7 @@ def _restore_network(estimator, archive: zipfile.ZipFile, params: dict) -> None:
             legacy = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
         # A file of the earlier layout has the models without the layers
         # that now hold its extra variables: those are assigned next.
-        models = network.models(layout=1 if legacy else WEIGHTS_LAYOUT)
+        models = network.models(layout=1 if legacy else _network.WEIGHTS_LAYOUT)
         try:
             models[0].load_weights(encoder)
             models[1].load_weights(decoder)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import tensorflow as tf
+from typing import TYPE_CHECKING
+
 from sklearn.utils._param_validation import StrOptions
 
 from ._architectures import ResidualArchitecture
@@ -11,6 +12,9 @@ from ._base import BaseAutoEncoder, store_init_params
 from ._docs import fill_doc
 from ._objectives import Reconstruction
 from ._saveable import saveable
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 
 @saveable

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from numbers import Real
+from typing import TYPE_CHECKING
 
-import tensorflow as tf
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._autoencoder import AutoEncoder
@@ -12,6 +12,9 @@ from ._base import store_init_params
 from ._docs import fill_doc
 from ._objectives import Sparse
 from ._saveable import saveable
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 
 @saveable

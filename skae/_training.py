@@ -16,6 +16,9 @@ the epoch reads its rows depends on the data (see :func:`to_training_data`):
 
 from __future__ import annotations
 
+# First: TensorFlow without its start-up notices (see _startup.py).
+from . import _startup  # noqa: F401  # isort: skip
+
 import functools
 import re
 import time
@@ -32,6 +35,7 @@ from ._callbacks import callback_list, release
 from ._missing import IncompleteRows, filled_batch
 from ._network import Network, active_strategy, as_float32_batch
 from ._progress import Progress
+from ._shared import DivergenceError
 from ._warnings import warn
 
 # Data above this size (dense as float32, or sparse as CSR tensors) is
@@ -140,13 +144,6 @@ _OPTIMIZERS = {
     "rmsprop": lambda lr: keras.optimizers.RMSprop(lr),
     "sgd": lambda lr: FusedNesterovSGD(lr, momentum=0.9, nesterov=True),
 }
-OPTIMIZERS = frozenset(_OPTIMIZERS)
-# The estimators' dtype_policy values: Keras' own policy names.
-DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
-
-
-class DivergenceError(ValueError):
-    """Raised when the training loss becomes NaN or infinite."""
 
 
 class LearningRate(keras.optimizers.schedules.LearningRateSchedule):
@@ -428,9 +425,7 @@ class Trainer:
         remembered = network if self.network.has_initial_state else 0
         return network + remembered + sum(_variable_bytes(v) for v in self.optimizer.variables)
 
-    def reset(
-        self, seed: int, loss_unit: float, learning_rate: tuple[float, float, int]
-    ) -> None:
+    def reset(self, seed: int, loss_unit: float, learning_rate: tuple[float, float, int]) -> None:
         """Return to the state of a new trainer with ``seed``, ``loss_unit``
         and ``learning_rate`` (the rate, its decay and the steps per epoch).
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
-import tensorflow as tf
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -14,6 +14,9 @@ from ._base import BaseAutoEncoder, DenseFrontDoorMixin, store_init_params
 from ._docs import fill_doc
 from ._objectives import Variational
 from ._saveable import saveable
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 
 @saveable

@@ -14,9 +14,9 @@ from sklearn.utils import check_random_state
 
 import skae
 from skae import AutoEncoder, AutoEncoderOutlierDetector
-from skae._layers import MAX_SEED
 from skae._linear import LinearStart
 from skae._outlier import _start_outlyingness, default_n_components
+from skae._shared import MAX_SEED
 
 DETECTOR = META_ESTIMATORS["AutoEncoderOutlierDetector"]
 N_INLIERS = 190

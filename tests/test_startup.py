@@ -40,11 +40,38 @@ def _python(code: str, **env) -> subprocess.CompletedProcess:
     )
 
 
-def test_import_prints_nothing():
+# A first fit imports TensorFlow (through skae._lazy) and runs its first op.
+FIRST_FIT = (
+    "skae.AutoEncoder(n_components=1, max_iter=2, n_iter_no_change=None)"
+    ".fit([[0.0, 1.0], [1.0, 0.0]] * 10)"
+)
+
+
+def test_import_and_a_first_fit_print_nothing():
     # Default settings: no TF_CPP_MIN_LOG_LEVEL (the test session sets it).
-    result = _python("import skae")
+    result = _python(f"import skae; {FIRST_FIT}")
     assert result.returncode == 0, result.stderr
     assert (result.stdout, result.stderr) == ("", "")
+
+
+def test_estimators_are_built_cloned_and_pickled_without_tensorflow():
+    result = _python(
+        "import pickle, sys\n"
+        "import skae\n"
+        "from sklearn.base import clone\n"
+        "from sklearn.model_selection import GridSearchCV\n"
+        "from sklearn.pipeline import make_pipeline\n"
+        "names = [n for n in skae.__all__ if n[0].isupper() and n != 'LayerFactory']\n"
+        "for name in names:\n"
+        "    est = getattr(skae, name)\n"
+        "    if hasattr(est, 'get_params') and not name.startswith('Base'):\n"
+        "        pickle.loads(pickle.dumps(clone(est()))).get_params()\n"
+        "GridSearchCV(make_pipeline(skae.AutoEncoder()), {'autoencoder__n_components': [1, 2]})\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+        f"{FIRST_FIT}\n"
+        "assert 'tensorflow' in sys.modules\n"
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_notices_dropped_warnings_and_errors_kept():
@@ -79,7 +106,8 @@ def test_errors_during_import_reach_the_user(tmp_path):
         "os.write(2, b'E0000 00:00:1.5 1 loader.cc:2] libcudnn is broken\\n')\n"
         "raise ImportError('fake TensorFlow failed')\n"
     )
-    result = _python(f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import skae")
+    path = str(tmp_path)
+    result = _python(f"import sys; sys.path.insert(0, {path!r}); import skae; {FIRST_FIT}")
     assert result.returncode == 1
     assert "libcudnn is broken" in result.stderr
     assert "ImportError: fake TensorFlow failed" in result.stderr
