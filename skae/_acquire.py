@@ -77,10 +77,7 @@ def build_network(
     that pickle and :func:`skae.load` rebuild it even after ``set_params``
     changed the estimator's own parameters for the next fit.
     """
-    source = estimator_type(
-        **saved_params({**_BEFORE_PARAMETER_EXISTED, **params}, estimator_type)
-    )
-    source._validate_params()
+    source = _configured(estimator_type, params)
     architecture = source._architecture()
     # The contract is encode and decode; a BaseArchitecture (or any
     # scikit-learn estimator) also checks its _parameter_constraints.
@@ -101,6 +98,15 @@ def build_network(
     )
     network.params = params
     return network
+
+
+def _configured(estimator_type: type, params: dict):
+    """An ``estimator_type`` with the (validated) parameters a network records."""
+    source = estimator_type(
+        **saved_params({**_BEFORE_PARAMETER_EXISTED, **params}, estimator_type)
+    )
+    source._validate_params()
+    return source
 
 
 def rebuild_network(network: Network, estimator_type: type, seed: int = 0) -> Network:
@@ -204,7 +210,8 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
     trainer = POOL.take_idle(key) if key is not None else None
     if trainer is not None and trainer.network.can_restart(request.network_seed):
         # The remembered initial values, with this fit's PCA start.
-        trainer.network.restart(start, request.params)
+        objective = _configured(request.estimator_type, request.params)._objective()
+        trainer.network.restart(start, request.params, objective)
     else:
         network = build_network(
             request.estimator_type,

@@ -364,15 +364,16 @@ class Network:
             and not self.objective.start_dependent_weights
         )
 
-    def restart(self, start, params: dict) -> None:
-        """Return to the remembered initial values, at PCA start ``start``."""
+    def restart(self, start, params: dict, objective) -> None:
+        """Return to the remembered initial values, at PCA start ``start``,
+        for a fit with ``params`` and ``objective`` (built from them)."""
         for variable, value in zip(self.variables, self._initial_state[1], strict=True):
             variable.assign(value)
         if self._fixed:
             values = _fixed_values(start, self.objective, params.get("whiten", False))
             for name, weights in values.items():
                 self._fixed[name].set_values(weights)
-        self._set_params(params)
+        self._set_params(params, objective)
         self.weights_changed()
 
     def restart_from(self, network: Network) -> None:
@@ -382,15 +383,18 @@ class Network:
             if target.shape != value.shape:
                 raise ValueError(f"cannot restart with variable {value.path} of another shape")
             target.assign(value)
-        self._set_params(network.params)
+        self._set_params(network.params, network.objective)
         self._initial_state = network._initial_state
         self.weights_changed()
 
-    def _set_params(self, params: dict) -> None:
-        """Record ``params`` and set the penalty's weight to their ``alpha``."""
+    def _set_params(self, params: dict, objective) -> None:
+        """Record ``params``; set the penalty's weight to their ``alpha`` and
+        the objective's numbers to ``objective``'s (see
+        :meth:`~skae._objectives.BaseObjective.take_values`)."""
         self.params = params
         if self._penalty is not None:
             self._penalty.l2.assign(params["alpha"])
+        self.objective.take_values(objective)
 
     # -- weights ------------------------------------------------------------
     @property

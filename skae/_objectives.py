@@ -36,6 +36,13 @@ def _mean_over_features(values, observed=None):
     return ops.sum(values * observed, axis=-1) / count
 
 
+def _number(value: float, name: str):
+    """A float32 variable holding one number of a loss (see
+    :meth:`BaseObjective.take_values`); the traced loss computes with it as
+    it did with the constant."""
+    return keras.Variable(value, trainable=False, dtype="float32", name=name)
+
+
 class BaseObjective(abc.ABC):
     """What training minimises: the contract between an objective and the network.
 
@@ -173,6 +180,17 @@ class BaseObjective(abc.ABC):
     # -- training ---------------------------------------------------------
     def on_epoch_begin(self, epoch: int) -> None:  # noqa: B027 (optional hook)
         """Hook called before every epoch, outside compiled code (nothing by default)."""
+
+    def take_values(self, other: BaseObjective) -> None:  # noqa: B027 (optional hook)
+        """Take the numbers of ``other``'s loss: the objective of a new fit
+        whose network restarts this one's (a pooled network, see
+        ``_reuse.py``), of the same class and the same traced graph.
+
+        The numbers a search varies (a noise level, a penalty's weight) are
+        read by the traced loss from variables, so the pooled network
+        trains the new fit without tracing again; their parameters are left
+        out of the pool's key (``_reuse._LOOP_PARAMS``). None by default.
+        """
 
     def corrupt(self, x, seed, unit=1.0):
         """Training-time input corruption (none by default).
@@ -358,15 +376,22 @@ class Denoising(Reconstruction):
     deviation for the binary cross-entropy's inputs in [0, 1]).
     """
 
-    def __init__(self, loss: str, noise_type: str, noise_level: float, clip) -> None:
+    def __init__(self, loss: str, noise_type: str, noise_level: float | str, clip) -> None:
         super().__init__(loss)
         self.noise_type = noise_type
         self.noise_level = noise_level
         self.clip = clip
+        # What the traced corruption reads (see take_values); whether the
+        # level is "auto" is part of the graph.
+        self._level = _number(AUTO_NOISE if noise_level == "auto" else noise_level, "noise_level")
+
+    def take_values(self, other: Denoising) -> None:
+        self.noise_level = other.noise_level
+        self._level.assign(other._level)
 
     def corrupt(self, x, seed, unit=1.0):
         shape = ops.shape(x)
-        level = AUTO_NOISE if self.noise_level == "auto" else self.noise_level
+        level = self._level
         if self.noise_type == "gaussian":
             if self.noise_level == "auto" and self.loss == "mse":
                 level = level * ops.sqrt(ops.cast(unit, x.dtype))
@@ -406,6 +431,22 @@ class Sparse(Reconstruction):
         self.sparsity = sparsity
         self.weight = weight
         self.target = target
+        # What the traced penalty reads (see take_values). 1 - target is
+        # computed here in double precision, as the penalty computed it
+        # when the target was a constant: in float32 it can differ in the
+        # last bit.
+        self._weight = _number(weight, "sparsity_weight")
+        self._target = _number(target, "sparsity_target")
+        self._complement = _number(1 - target, "sparsity_target_complement")
+
+    def take_values(self, other: Sparse) -> None:
+        self.weight, self.target = other.weight, other.target
+        for mine, theirs in (
+            (self._weight, other._weight),
+            (self._target, other._target),
+            (self._complement, other._complement),
+        ):
+            mine.assign(theirs)
 
     @property
     def whiten_codes(self) -> bool:
@@ -425,12 +466,12 @@ class Sparse(Reconstruction):
     def penalty(self, heads):
         code = self.whitened_code(heads)
         if self.sparsity == "l1":
-            return self.weight * ops.mean(ops.sum(ops.abs(code), axis=-1))
+            return self._weight * ops.mean(ops.sum(ops.abs(code), axis=-1))
         eps = 1e-7
-        rho = self.target
+        rho, complement = self._target, self._complement
         rho_hat = ops.clip(ops.mean(heads["code"], axis=0), eps, 1 - eps)
-        kl = rho * ops.log(rho / rho_hat) + (1 - rho) * ops.log((1 - rho) / (1 - rho_hat))
-        return self.weight * ops.sum(kl)
+        kl = rho * ops.log(rho / rho_hat) + complement * ops.log(complement / (1 - rho_hat))
+        return self._weight * ops.sum(kl)
 
 
 class Contractive(Reconstruction):
@@ -457,6 +498,12 @@ class Contractive(Reconstruction):
     def __init__(self, loss: str, contraction: float) -> None:
         super().__init__(loss)
         self.contraction = contraction
+        # What the traced loss reads (see take_values).
+        self._contraction = _number(contraction, "contraction")
+
+    def take_values(self, other: Contractive) -> None:
+        self.contraction = other.contraction
+        self._contraction.assign(other._contraction)
 
     def jacobian_norm(self, encoder, x, training: bool = False):
         """Per-row squared Frobenius norm of the code's Jacobian, and the heads."""
@@ -472,7 +519,7 @@ class Contractive(Reconstruction):
         logits = decoder(heads["code"], training=True)
         scale = unit if self.loss == "mse" else 1.0
         error = self.reconstruction_error(x, logits, observed)
-        return error / unit + self.contraction * scale * norm
+        return error / unit + self._contraction * scale * norm
 
 
 class Variational(BaseObjective):
@@ -502,9 +549,13 @@ class Variational(BaseObjective):
         # posterior mean get worse (see the user guide), so by default
         # early stopping monitors those, as for the other objectives.
         self.monitors_score = monitor == "elbo"
-        self._kl_weight = keras.Variable(
-            beta if kl_warmup == 0 else 0.0, trainable=False, dtype="float32"
-        )
+        # The KL term's weight, beta after the warm-up, set before every
+        # epoch by on_epoch_begin (and by take_values for a pooled network).
+        self._kl_weight = _number(beta if kl_warmup == 0 else 0.0, "kl_weight")
+
+    def take_values(self, other: Variational) -> None:
+        self.beta, self.kl_warmup = other.beta, other.kl_warmup
+        self._kl_weight.assign(other._kl_weight)
 
     @property
     def output_space(self) -> str:

@@ -54,6 +54,14 @@ _LOOP_PARAMS = frozenset(
         # The L2 penalty's weight is a variable too (_layers.VariableL2);
         # only whether there is a penalty enters the key.
         "alpha",
+        # The objectives' numbers are variables (BaseObjective.take_values);
+        # for the noise level only whether it is "auto" enters the key.
+        "noise_level",
+        "sparsity_weight",
+        "sparsity_target",
+        "contraction",
+        "beta",
+        "kl_warmup",
         "early_stopping",
         "max_iter",
         "n_iter_no_change",
@@ -65,6 +73,12 @@ _LOOP_PARAMS = frozenset(
         "warm_start",
     }
 )
+# Of the parameters above, those whose kind of value decides the graph: the
+# kind enters the key.
+_GRAPH_KINDS = {
+    "alpha": lambda alpha: alpha > 0,  # an L2 penalty or none
+    "noise_level": lambda level: level == "auto",  # "auto" follows X's units
+}
 # Idle trainers kept per process, the least recently returned dropped
 # first, within a memory budget. Eight covers the structures of a typical
 # grid: with four, a grid of 6 structures on Dask workers compiled them
@@ -84,13 +98,14 @@ def structure_key(
     architecture holding a lambda): such fits always trace afresh.
     """
     graph_params = {k: v for k, v in network_params.items() if k not in _LOOP_PARAMS}
+    kinds = {k: kind(network_params[k]) for k, kind in _GRAPH_KINDS.items() if k in network_params}
     try:
         return joblib.hash(
             (
                 estimator_type.__module__,
                 estimator_type.__qualname__,
                 graph_params,
-                network_params.get("alpha", 0.0) > 0,
+                kinds,
                 n_features,
                 batch_size,
             )

@@ -13,7 +13,13 @@ from _registry import CONFIGURATIONS, ESTIMATORS
 from sklearn.base import clone
 from sklearn.model_selection import cross_validate
 
-from skae import AutoEncoder
+from skae import (
+    AutoEncoder,
+    ContractiveAutoEncoder,
+    DenoisingAutoEncoder,
+    SparseAutoEncoder,
+    VariationalAutoEncoder,
+)
 from skae._reuse import POOL, TrainerPool
 
 X = np.random.default_rng(0).random((64, 64))
@@ -84,18 +90,59 @@ def test_reused_trainer_gives_bit_identical_fits(name, seed_between):
     _assert_same(_outputs(reused), expected)
 
 
+_SMALL = {"n_components": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+# Numbers a search varies that do not change the traced graph: an
+# estimator, and the settings of two fits that must share one trainer.
+SEARCHED_NUMBERS = {
+    "learning rate, decay and alpha": (
+        AutoEncoder(**_SMALL),
+        {"learning_rate": 1e-3, "alpha": 1e-4},
+        {"learning_rate": 1e-2, "learning_rate_decay": 0.8, "alpha": 1e-2},
+    ),
+    "gaussian noise level": (
+        DenoisingAutoEncoder(**_SMALL),
+        {"noise_level": 0.3},
+        {"noise_level": 0.05},
+    ),
+    "masking noise level": (
+        DenoisingAutoEncoder(noise_type="masking", **_SMALL),
+        {"noise_level": 0.2},
+        {"noise_level": 0.4},
+    ),
+    "l1 sparsity weight": (
+        SparseAutoEncoder(**_SMALL),
+        {"sparsity_weight": 1e-2},
+        {"sparsity_weight": 1e-4},
+    ),
+    "kl sparsity target and weight": (
+        SparseAutoEncoder(sparsity="kl", **_SMALL),
+        {"sparsity_target": 0.05},
+        {"sparsity_target": 0.2, "sparsity_weight": 0.5},
+    ),
+    "contraction": (
+        ContractiveAutoEncoder(**_SMALL),
+        {"contraction": 0.3},
+        {"contraction": 0.01},
+    ),
+    "beta and KL warm-up": (
+        VariationalAutoEncoder(**_SMALL),
+        {"beta": 2.0},
+        {"beta": 0.5, "kl_warmup": 2},
+    ),
+}
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_a_search_over_learning_rate_decay_and_alpha_reuses_one_trainer():
-    """The learning rate, its decay and the L2 weight are variables of the
-    compiled epoch: fits that differ only in them share a trainer, and each
-    is bit-identical to a fit compiled afresh."""
-    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+@pytest.mark.parametrize("case", list(SEARCHED_NUMBERS))
+def test_a_search_over_numbers_of_the_loss_reuses_one_trainer(case):
+    """The learning rate, its decay, the L2 weight and the objectives'
+    numbers are variables of the compiled epoch: fits that differ only in
+    them share a trainer, and each is bit-identical to a fit compiled
+    afresh."""
+    est, first_setting, second_setting = SEARCHED_NUMBERS[case]
     # The second fit has fewer rows: fewer steps per epoch, which its
     # decaying learning rate reads.
-    settings = [
-        ({"learning_rate": 1e-3, "alpha": 1e-4}, X),
-        ({"learning_rate": 1e-2, "learning_rate_decay": 0.8, "alpha": 1e-2}, X_OTHER[:48]),
-    ]
+    settings = [(first_setting, X), (second_setting, X_OTHER[:48])]
     expected = []
     for setting, data in settings:
         POOL.clear()
@@ -109,6 +156,17 @@ def test_a_search_over_learning_rate_decay_and_alpha_reuses_one_trainer():
     second = _fit(clone(est).set_params(**settings[1][0]), settings[1][1])
     assert second._trainer is trainer, "the pooled trainer was not reused"
     _assert_same(_outputs(second), expected[1])
+
+
+def test_auto_noise_and_a_number_are_different_graphs():
+    # "auto" scales the noise by the rows' units inside the graph.
+    POOL.clear()
+    est = DenoisingAutoEncoder(n_iter_no_change=None, **_SMALL)
+    first = _fit(clone(est).set_params(noise_level="auto"))
+    trainer = first._trainer
+    del first
+    gc.collect()
+    assert _fit(clone(est).set_params(noise_level=0.1))._trainer is not trainer
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
