@@ -68,6 +68,18 @@ def _evr(g, name="pca"):
     return np.round(g[name].explained_variance_ratio_, 3)
 
 
+def _best_by_reducer(search) -> dict:
+    """The best mean test score for each reducer and width, over the other parameters."""
+    best = {}
+    results = search.cv_results_
+    for params, score in zip(results["params"], results["mean_test_score"], strict=True):
+        reducer = params["reduce_dim"]
+        width = params.get("reduce_dim__n_components", params.get("reduce_dim__k"))
+        key = f"{type(reducer).__name__}({width})"
+        best[key] = max(best.get(key, 0.0), round(float(score), 3))
+    return best
+
+
 #: What to read from each script's variables after it ran.
 PROBES = {
     "plot_pca_iris": lambda g: {
@@ -85,9 +97,7 @@ PROBES = {
         "recon_mse(X_test)": _mse(g["X_reconstructed_pca"], g["X_test"])
     },
     "plot_digits_pipe": lambda g: {"best_score_": g["search"].best_score_},
-    "plot_compare_reduction": lambda g: {
-        "mean_scores": "\n" + g["mean_scores"].round(3).to_string()
-    },
+    "plot_compare_reduction": lambda g: {"best over C": _best_by_reducer(g["grid"])},
     "plot_digits_kde_sampling": lambda g: {
         "recon_mse(digits, 15)": _recon(g["pca"], g["digits"].data)
     },
