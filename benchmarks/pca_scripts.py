@@ -12,11 +12,12 @@ matplotlib's Agg backend (``plt.show`` does nothing):
   ``plot_incremental_pca``, ``IncrementalPCA(``) replaced by
   ``AutoEncoder(``. Nothing else changes.
 
-It prints whether each run finished (else the exception and the script's
-line), its wall time, the titles of its figures that hold a number, and
-*probes*: figures read afterwards from the script's variables (the
-reconstruction error of the fitted ``pca`` object, say), which the script
-itself does not change. This checkout's skae is the one imported. Run::
+It prints what the script printed (indented), whether each run finished
+(else the exception and the script's line), its wall time, the titles of
+its figures that hold a number, and *probes*: figures read afterwards
+from the script's variables (the reconstruction error of the fitted
+``pca`` object, say), which the script itself does not change. This
+checkout's skae is the one imported. Run::
 
     python benchmarks/pca_scripts.py FOLDER                 # every NAME.py in FOLDER
     python benchmarks/pca_scripts.py FOLDER plot_pca_iris   # some of them
@@ -199,7 +200,10 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     out = f"@@STATUS TIMEOUT {args.timeout}s\n"
                 print(f"== {name} [{variant}]")
-                print("\n".join(line for line in out.splitlines() if line.startswith("@@")))
+                # What the script printed, indented, then the harness's lines.
+                lines = out.splitlines()
+                print("\n".join("  " + line for line in lines if not line.startswith("@@")))
+                print("\n".join(line for line in lines if line.startswith("@@")))
                 sys.stdout.flush()
 
 
