@@ -362,7 +362,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
 
         if continuing:
-            run = self._run(data, self.n_components_, continuing=True)
+            run = self._run(data, int(self.n_components_), continuing=True)
         elif _is_share(self.n_components) and not incremental:
             run = self._run_for_share(data, self.n_components)
         else:
@@ -378,7 +378,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # failure here must leave the previous model (and its lease) intact.
         pca_attributes = self._pca_attributes(data, run, continuing)
         self._keep_trainer(run.trainer)
-        self.n_components_ = run.network.n_components
+        self.n_components_ = pca_count(self.n_components, run.network.n_components)
         self.loss_curve_ = previous_losses + history.losses
         self.n_iter_ = len(self.loss_curve_)
         if early_stopping:
@@ -971,6 +971,20 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if weights is not None:
             self._network = build_network(type(self), params, self.n_features_in_)
             self._network.set_weights(weights, layout=layout)
+
+
+def pca_count(n_components, width: int):
+    """``width`` as the type PCA gives ``n_components_`` for ``n_components``.
+
+    PCA returns the int it was given (or ``min(n_samples, n_features)`` for
+    ``None``) but a NumPy integer where it computes the width, for a share of
+    variance or ``"mle"``; code written for PCA can depend on the difference
+    (``"..." % n`` formats a NumPy integer without a placeholder, a Python int
+    raises).
+    """
+    if isinstance(n_components, str) or _is_share(n_components):
+        return np.int64(width)
+    return int(width)
 
 
 def _is_share(n_components) -> bool:

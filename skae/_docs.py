@@ -206,7 +206,8 @@ activation : {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", \
     "fitted_attributes": """\
 n_components_ : int
     Width of the code (the width chosen when ``n_components`` is a share,
-    ``"mle"`` or ``None``).
+    ``"mle"`` or ``None``). A NumPy integer when chosen for a share or
+    ``"mle"``, as PCA's.
 mean_ : ndarray of shape (n_features,)
     Per-feature mean of the rows given to ``fit`` (the PCA start's mean;
     with ``init="pca"`` the network's fixed linear path starts from it).

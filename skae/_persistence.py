@@ -98,8 +98,9 @@ def _to_json(value, name: str):
         return value
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    if isinstance(value, np.floating):
-        # A 0-d array, so that a float32 attribute loads as float32.
+    if isinstance(value, (np.floating, np.integer)):
+        # A 0-d array, so that a float32 attribute loads as float32 and a
+        # NumPy integer (PCA's type for a computed n_components_) as one.
         return {"ndarray": value.item(), "dtype": value.dtype.str}
     if isinstance(value, Integral):
         return int(value)

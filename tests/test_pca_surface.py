@@ -21,6 +21,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
+import skae
 from skae import AutoEncoder, SparseAutoEncoder
 from skae._layers import NestedDropout
 
@@ -147,6 +148,25 @@ def test_mle_and_none_choose_widths_as_pca_does():
     assert ae.n_components_ == PCA("mle").fit(X).n_components_
     ae = AutoEncoder(n_components=None, max_iter=2, random_state=0).fit(X)
     assert ae.n_components_ == 6
+
+
+@pytest.mark.parametrize("n_components", [3, 0.8, "mle", None])
+def test_n_components_has_pcas_type_through_save_and_load(n_components, tmp_path):
+    # PCA's n_components_ is a NumPy integer where PCA computes the width (a
+    # share, "mle"), else a Python int. Published code leans on it: a label
+    # "... MLE" % pca.n_components_ (no placeholder) passes with a NumPy
+    # integer and raises TypeError with an int.
+    X = X_DIGITS[:200, :12]
+    pca_type = type(PCA(n_components).fit(X).n_components_)
+    ae = AutoEncoder(n_components=n_components, hidden_layer_sizes=(8,), **AT_START).fit(X)
+    assert type(ae.n_components_) is pca_type
+    label = "LedoitWolf MLE"
+    if pca_type is not int:
+        assert label % ae.n_components_ == label
+    ae.save(tmp_path / "ae.skae")
+    assert type(skae.load(tmp_path / "ae.skae").n_components_) is pca_type
+    ae.partial_fit(X)
+    assert type(ae.n_components_) is pca_type
 
 
 def test_partial_fit_takes_pcas_width_for_a_share_and_counts_rows():
