@@ -144,8 +144,61 @@ class LayerFactory:
         )
 
     def dropout(self, rate: float):
-        """Dropout with its own seed."""
-        return keras.layers.Dropout(rate, seed=self.seed(), dtype=self.dtype_policy)
+        """Dropout with its own seed (a :class:`RateDropout`)."""
+        return RateDropout(rate, seed=self.seed(), dtype=self.dtype_policy)
+
+
+class _Held:
+    """Variables a layer computes with that are settings, not weights.
+
+    Keras tracks the variables a layer holds as attributes (they become the
+    layer's weights: saved, pickled, restarted); held in this plain object
+    they are not, so a layer that moves its rate here keeps the weights,
+    and their order, of the layer it replaces.
+    """
+
+    def __init__(self, **variables) -> None:
+        vars(self).update(variables)
+
+
+class RateDropout(keras.layers.Dropout):
+    """Keras' ``Dropout`` with its rate in a variable, so that a pooled
+    network (see ``_reuse.py``) takes a new fit's rate without tracing
+    again (:meth:`set_rate`).
+
+    The same random draws and operations as ``Dropout`` with a Python rate
+    (TensorFlow's stateless dropout): the kept entries are multiplied by
+    ``1 / (1 - rate)`` computed in double precision, as TensorFlow does for
+    a number (for a tensor rate it divides by ``1 - rate``, which differs
+    in the last bit). Its weights are ``Dropout``'s (the seed generator).
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
+        super().__init__(rate, seed=seed, **kwargs)
+        self._numbers = _Held(
+            rate=keras.Variable(rate, trainable=False, dtype=self.compute_dtype),
+            scale=keras.Variable(1 / (1 - rate), trainable=False, dtype=self.compute_dtype),
+        )
+
+    def set_rate(self, rate: float) -> None:
+        """Drop entries with probability ``rate`` (above 0, like the built one's)."""
+        self.rate = rate
+        self._numbers.rate.assign(rate)
+        self._numbers.scale.assign(1 / (1 - rate))
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        # What keras.random.dropout does with the seed generator (TensorFlow
+        # backend): draw, then fold an int64 seed into int32.
+        seed = self.seed_generator.next()
+        if seed.dtype != tf.int32:
+            seed = tf.cast(tf.math.floormod(seed, tf.int32.max - 1), tf.int32)
+        kept = inputs * self._numbers.scale
+        draws = tf.random.stateless_uniform(
+            tf.shape(inputs), seed=seed, dtype=inputs.dtype, alg=None
+        )
+        return tf.where(draws >= self._numbers.rate, kept, tf.zeros((), inputs.dtype))
 
 
 class VariableL2(keras.regularizers.Regularizer):
@@ -316,6 +369,13 @@ class NestedDropout(keras.layers.Layer):
         self.rate = rate
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # What the traced call reads (see RateDropout).
+        self._numbers = _Held(rate=keras.Variable(rate, trainable=False, dtype="float32"))
+
+    def set_rate(self, rate: float) -> None:
+        """Truncate a row's code with probability ``rate`` (above 0)."""
+        self.rate = rate
+        self._numbers.rate.assign(rate)
 
     def call(self, code, training=False):
         units = code.shape[-1]
@@ -323,7 +383,7 @@ class NestedDropout(keras.layers.Layer):
             return code
         ops = keras.ops
         n_rows = ops.shape(code)[0]
-        truncate = keras.random.uniform((n_rows, 1), seed=self.seed_generator) < self.rate
+        truncate = keras.random.uniform((n_rows, 1), seed=self.seed_generator) < self._numbers.rate
         kept = (
             ops.floor(keras.random.uniform((n_rows, 1), seed=self.seed_generator) * (units - 1))
             + 1

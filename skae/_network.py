@@ -18,6 +18,7 @@ from ._layers import (
     LayerFactory,
     LinearReconstruction,
     NestedDropout,
+    RateDropout,
     Standardize,
 )
 
@@ -388,12 +389,23 @@ class Network:
         self.weights_changed()
 
     def _set_params(self, params: dict, objective) -> None:
-        """Record ``params``; set the penalty's weight to their ``alpha`` and
+        """Record ``params``; set the penalty's weight to their ``alpha``,
+        the dropout rates to their ``dropout`` and ``nested_dropout``, and
         the objective's numbers to ``objective``'s (see
         :meth:`~skae._objectives.BaseObjective.take_values`)."""
         self.params = params
         if self._penalty is not None:
             self._penalty.l2.assign(params["alpha"])
+        # The flat dropout parameter sets every dropout layer of the
+        # architecture it configures; an architecture object (then part of
+        # the pool's key) keeps the rates it was built with.
+        rates = {NestedDropout: params.get("nested_dropout")}
+        if params.get("architecture") is None:
+            rates[RateDropout] = params.get("dropout")
+        for layer in self.encoder.layers + self.decoder.layers:
+            rate = rates.get(type(layer))
+            if rate is not None:
+                layer.set_rate(rate)
         self.objective.take_values(objective)
 
     # -- weights ------------------------------------------------------------

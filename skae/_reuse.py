@@ -62,6 +62,10 @@ _LOOP_PARAMS = frozenset(
         "contraction",
         "beta",
         "kl_warmup",
+        # Dropout layers read their rates from variables (_layers.RateDropout,
+        # NestedDropout); whether there is one enters the key.
+        "dropout",
+        "nested_dropout",
         "early_stopping",
         "max_iter",
         "n_iter_no_change",
@@ -78,6 +82,8 @@ _LOOP_PARAMS = frozenset(
 _GRAPH_KINDS = {
     "alpha": lambda alpha: alpha > 0,  # an L2 penalty or none
     "noise_level": lambda level: level == "auto",  # "auto" follows X's units
+    "dropout": lambda rate: rate > 0,  # dropout layers or none
+    "nested_dropout": lambda rate: rate > 0,  # a NestedDropout layer or none
 }
 # Idle trainers kept per process, the least recently returned dropped
 # first, within a memory budget. Eight covers the structures of a typical

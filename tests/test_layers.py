@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from skae import LayerFactory
-from skae._layers import FixedProjection, FixedScale, LinearReconstruction, Standardize
+from skae._layers import (
+    FixedProjection,
+    FixedScale,
+    LinearReconstruction,
+    RateDropout,
+    Standardize,
+)
 
 
 def _dense_kernel(factory, **kwargs):
@@ -54,6 +60,25 @@ def test_dropout_is_seeded():
     a = LayerFactory(1).dropout(0.5)(x, training=True)
     b = LayerFactory(1).dropout(0.5)(x, training=True)
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.37, 0.5, 0.123456789])
+def test_rate_dropout_is_keras_dropout_bit_for_bit(rate):
+    # Same random draws and operations as keras.layers.Dropout, first at the
+    # rate it was built with, then at another one set into its variables;
+    # its weights are Dropout's (the seed generator), so files keep their
+    # layout.
+    x = keras.ops.convert_to_tensor(np.random.default_rng(0).standard_normal((65, 13)))
+    x = keras.ops.cast(x, "float32")
+    ours = RateDropout(0.2, seed=7)
+    assert [v.path.split("/")[-1] for v in ours.variables] == ["seed_generator_state"]
+    for current in (0.2, rate):
+        ours.set_rate(current)
+        theirs = keras.layers.Dropout(current, seed=7)
+        ours.seed_generator.state.assign(theirs.seed_generator.state)
+        for _ in range(3):
+            np.testing.assert_array_equal(ours(x, training=True), theirs(x, training=True))
+        np.testing.assert_array_equal(ours(x), x)
 
 
 def test_fixed_layers_compute_the_pca_path_and_are_not_trained():

@@ -17,6 +17,8 @@ from skae import (
     AutoEncoder,
     ContractiveAutoEncoder,
     DenoisingAutoEncoder,
+    DenseArchitecture,
+    ResNetAutoEncoder,
     SparseAutoEncoder,
     VariationalAutoEncoder,
 )
@@ -91,6 +93,7 @@ def test_reused_trainer_gives_bit_identical_fits(name, seed_between):
 
 
 _SMALL = {"n_components": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+_SMALL_RESNET = {k: v for k, v in _SMALL.items() if k != "hidden_layer_sizes"}
 # Numbers a search varies that do not change the traced graph: an
 # estimator, and the settings of two fits that must share one trainer.
 SEARCHED_NUMBERS = {
@@ -128,6 +131,26 @@ SEARCHED_NUMBERS = {
         VariationalAutoEncoder(**_SMALL),
         {"beta": 2.0},
         {"beta": 0.5, "kl_warmup": 2},
+    ),
+    "dropout and nested dropout": (
+        AutoEncoder(**_SMALL),
+        {"dropout": 0.2, "nested_dropout": 0.3},
+        {"dropout": 0.4, "nested_dropout": 0.1},
+    ),
+    "dropout of the residual network": (
+        ResNetAutoEncoder(image_shape=(8, 8), n_levels=1, filters=2, **_SMALL_RESNET),
+        {"dropout": 0.1},
+        {"dropout": 0.3},
+    ),
+    # The architecture object's own rate (part of the key) stays: only the
+    # flat dropout parameter sets the rates of a pooled network.
+    "learning rate beside an architecture's dropout": (
+        AutoEncoder(
+            architecture=DenseArchitecture(hidden_layer_sizes=(8,), dropout=0.3),
+            **{k: v for k, v in _SMALL.items() if k != "hidden_layer_sizes"},
+        ),
+        {"learning_rate": 1e-3},
+        {"learning_rate": 1e-2},
     ),
 }
 
