@@ -29,7 +29,7 @@ from sklearn.base import clone
 
 from ._architectures import saved_params
 from ._lazy import LazyModule
-from ._reuse import POOL, structure_key
+from ._reuse import POOL, graph_changes, structure_key
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -191,6 +191,7 @@ def acquire_trainer(
     """
     if fitted is None:
         return _new_network_trainer(request, start)
+    _continue_with_params(fitted, request)
     if fitted.strategy is not _network.active_strategy():
         return request.new_trainer(
             rebuild_network(fitted, request.estimator_type, request.network_seed)
@@ -198,6 +199,26 @@ def acquire_trainer(
     if held is not None and held.network is fitted:
         return held
     return request.new_trainer(fitted)
+
+
+def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
+    """Give the fitted network the continuation's numbers (the L2 weight,
+    dropout rates, the objective's), as ``MLPRegressor`` reads its ``alpha``
+    at every fit; a parameter that would build another network must not
+    have changed since it was fitted.
+
+    Not undone by a failed fit: they act in training only, and the next
+    fit sets them again.
+    """
+    changes = graph_changes(fitted.params, request.params)
+    if changes:
+        raise ValueError(
+            f"warm_start and partial_fit continue the fitted network, which these "
+            f"parameters would change: {'; '.join(changes)}. Set them back, or fit "
+            "a new network (warm_start=False, or a clone for partial_fit)."
+        )
+    objective = _configured(request.estimator_type, request.params)._objective()
+    fitted.take_params(request.params, objective)
 
 
 def _new_network_trainer(request: TrainerRequest, start) -> Trainer:

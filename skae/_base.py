@@ -362,7 +362,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
 
         if continuing:
-            run = self._run(data, int(self.n_components_), continuing=True)
+            run = self._run(data, self._continued_width(), continuing=True)
         elif _is_share(self.n_components) and not incremental:
             run = self._run_for_share(data, self.n_components)
         else:
@@ -387,6 +387,18 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if not continuing:
             vars(self).pop("components_", None)
         vars(self).update(pca_attributes)
+
+    def _continued_width(self) -> int:
+        """The fitted width, which a continuation keeps (an integer
+        ``n_components`` set since must be it)."""
+        if isinstance(self.n_components, Integral) and self.n_components != self.n_components_:
+            raise ValueError(
+                f"n_components={self.n_components}, but warm_start and partial_fit "
+                f"continue the fitted network of n_components_={self.n_components_} "
+                "codes. Set it back, or fit a new network (warm_start=False, or a "
+                "clone for partial_fit)."
+            )
+        return int(self.n_components_)
 
     def _run(self, data: _FitData, width: int, *, continuing: bool) -> _Run:
         """Acquire the trainer of a network of ``width`` codes (the fitted

@@ -120,11 +120,13 @@ restore_best_weights : bool, default=True
     (or the starting weights, if no epoch beat them).
 warm_start : bool, default=False
     Whether ``fit`` continues from the current weights instead of building a
-    new network. The network keeps what it was built from (architecture,
-    activation, ``init``, ``alpha`` and the objective's parameters, such
-    as ``loss``, ``noise_level``, ``beta`` or ``monitor``); the optimiser,
-    learning rate, batch size and stopping rules take their current
-    values.
+    new network. The optimiser, learning rate, batch size, stopping rules
+    and the numbers of the loss (``alpha``, dropout rates, ``noise_level``,
+    ``sparsity_weight``, ``contraction``, ``beta``, ...) take their current
+    values, as in ``partial_fit``; changing what the network is built from
+    (``n_components``, the architecture, ``loss``, ``init``, ``whiten``,
+    ``alpha`` or a dropout rate from 0 to more or back) raises a
+    ``ValueError`` naming it, and leaves the model as it was.
 random_state : int, RandomState instance or None, default=None
     Seeds weights, shuffling and noise. An int gives reproducible fits
     without touching the global NumPy, TensorFlow or Keras state.

@@ -374,7 +374,7 @@ class Network:
             values = _fixed_values(start, self.objective, params.get("whiten", False))
             for name, weights in values.items():
                 self._fixed[name].set_values(weights)
-        self._set_params(params, objective)
+        self.take_params(params, objective)
         self.weights_changed()
 
     def restart_from(self, network: Network) -> None:
@@ -384,12 +384,14 @@ class Network:
             if target.shape != value.shape:
                 raise ValueError(f"cannot restart with variable {value.path} of another shape")
             target.assign(value)
-        self._set_params(network.params, network.objective)
+        self.take_params(network.params, network.objective)
         self._initial_state = network._initial_state
         self.weights_changed()
 
-    def _set_params(self, params: dict, objective) -> None:
-        """Record ``params``; set the penalty's weight to their ``alpha``,
+    def take_params(self, params: dict, objective) -> None:
+        """Train from now on with ``params`` (of the same graph: see
+        :func:`skae._reuse.graph_changes`) and ``objective`` (built from
+        them). Record ``params``; set the penalty's weight to their ``alpha``,
         the dropout rates to their ``dropout`` and ``nested_dropout``, and
         the objective's numbers to ``objective``'s (see
         :meth:`~skae._objectives.BaseObjective.take_values`)."""

@@ -95,6 +95,40 @@ MAX_IDLE = 8
 MAX_IDLE_BYTES = 256 * 1024**2
 
 
+# Of the parameters above, those a continued fit (warm_start, partial_fit)
+# cannot change: it keeps the PCA start the network was built with, and
+# whiten scales its codes.
+_FIXED_AT_START = frozenset({"whiten"})
+
+
+def graph_changes(recorded: dict, requested: dict) -> list[str]:
+    """The parameters, as ``"name: old -> new"``, whose ``requested`` value
+    would build another network than the one built from ``recorded`` (a
+    fitted network's ``params``). Names ``recorded`` lacks (a network saved
+    before they existed) are not compared."""
+    changes = []
+    for name, old in recorded.items():
+        if name not in requested:
+            continue
+        new = requested[name]
+        if name in _GRAPH_KINDS:
+            changed = _GRAPH_KINDS[name](old) != _GRAPH_KINDS[name](new)
+        elif name in _LOOP_PARAMS and name not in _FIXED_AT_START:
+            changed = False
+        else:
+            changed = _hash(old) != _hash(new)
+        if changed:
+            changes.append(f"{name}: {old!r} -> {new!r}")
+    return changes
+
+
+def _hash(value) -> str:
+    try:
+        return joblib.hash(value)
+    except Exception:  # An unhashable value (a lambda): compare it as text.
+        return repr(value)
+
+
 def structure_key(
     estimator_type: type, network_params: dict, n_features: int, batch_size: int
 ) -> str | None:

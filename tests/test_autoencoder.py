@@ -1,6 +1,7 @@
 """Behaviour of AutoEncoder and the shared base (issue: foundation)."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skae import AutoEncoder, DenseArchitecture
+from skae import AutoEncoder, DenoisingAutoEncoder, DenseArchitecture
 
 # These tests check the transformer's behaviour with fits of a few epochs,
 # not convergence: stopping at max_iter is expected.
@@ -188,6 +189,61 @@ def test_partial_fit_and_warm_start_continue_training(digits):
     assert warm.n_iter_ == 6
     assert warm.loss_curve_[:3] == first_curve
     assert warm.loss_curve_[3] < first_curve[0]
+
+
+@pytest.mark.parametrize(
+    "estimator, change",
+    [
+        (AutoEncoder(alpha=1e-4, dropout=0.1), {"alpha": 0.5, "dropout": 0.4}),
+        (DenoisingAutoEncoder(noise_level=0.05), {"noise_level": 0.5}),
+    ],
+)
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_a_continuation_trains_with_the_numbers_set_since(digits, estimator, change, method):
+    # As MLPRegressor reads its alpha at every fit: a continuation with a
+    # changed L2 weight, dropout rate or noise level trains with the new
+    # one, not silently with the first fit's.
+    X = digits[0][:200]
+    est = clone(estimator).set_params(
+        n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_iter_no_change=None, random_state=0
+    )
+
+    def continued(params):
+        model = clone(est)
+        if method == "partial_fit":
+            model.partial_fit(X)
+            return model.set_params(**params).partial_fit(X)
+        model.fit(X)
+        return model.set_params(warm_start=True, **params).fit(X)
+
+    unchanged, changed = continued({}), continued(change)
+    for name, value in change.items():
+        assert changed._network.params[name] == value
+    # The same first fit (one epoch per partial_fit), then other losses.
+    first = 1 if method == "partial_fit" else 2
+    assert changed.loss_curve_[:first] == unchanged.loss_curve_[:first]
+    assert changed.loss_curve_[first:] != unchanged.loss_curve_[first:]
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"hidden_layer_sizes": (16,)}, "hidden_layer_sizes: (8,) -> (16,)"),
+        ({"alpha": 0.0}, "alpha: 0.0001 -> 0.0"),
+        ({"whiten": True}, "whiten: False -> True"),
+        ({"n_components": 3}, "n_components=3"),
+    ],
+)
+def test_a_continuation_refuses_a_change_of_network_and_keeps_the_model(digits, change, named):
+    X = digits[0][:200]
+    est = AutoEncoder(
+        n_components=2, hidden_layer_sizes=(8,), alpha=1e-4, max_iter=2, n_iter_no_change=None
+    ).fit(X)
+    codes = est.transform(X)
+    with pytest.raises(ValueError, match=re.escape(named)):
+        est.set_params(warm_start=True, **change).fit(X)
+    np.testing.assert_array_equal(est.transform(X), codes)
+    assert est.n_iter_ == 2
 
 
 def test_explicit_architecture_and_conflicting_flat_parameters(digits):
