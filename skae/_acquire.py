@@ -11,6 +11,9 @@ and their compiled epoch). :func:`acquire_trainer` decides which one:
    built under another ``tf.distribute`` strategy is rebuilt under the
    active one with its weights, because variables belong to the strategy
    they were created under.
+   In both, the fitted network first takes the fit's numbers of the loss
+   (``alpha``, dropout rates, the objective's), and a parameter that would
+   build another network must not have changed (``_continue_with_params``).
 3. A new network (``fit``, the first ``partial_fit``) comes from the pool
    of idle trainers when one of the same structure waits there (see
    :mod:`skae._reuse`), restarted to exactly the state a new build would
