@@ -43,3 +43,7 @@ def __getattr__(name: str):
 
         return LayerFactory
     raise AttributeError(f"module 'skae' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from sklearn.base import clone
 
-from ._architectures import saved_params
+from ._architectures import DenseArchitecture, ResidualArchitecture, saved_params
 from ._lazy import LazyModule
 from ._reuse import POOL, graph_changes, structure_key
 
@@ -204,38 +204,62 @@ def acquire_trainer(
     return request.new_trainer(fitted)
 
 
+def give_params(network: Network, estimator_type: type, params: dict) -> None:
+    """Train ``network`` from now on with ``params`` (of its graph): their
+    L2 weight, dropout rates and objective's numbers, as built from them."""
+    source = _configured(estimator_type, params)
+    network.take_params(params, source._objective(), _stock_dropout(source._architecture()))
+
+
+def _stock_dropout(architecture) -> float | None:
+    """The rate of every dropout layer of a stock architecture (``None``
+    for others, whose rates then key the pool: see
+    :func:`_new_network_trainer`)."""
+    if type(architecture) in (DenseArchitecture, ResidualArchitecture):
+        return architecture.dropout
+    return None
+
+
 def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
     """Give the fitted network the continuation's numbers (the L2 weight,
     dropout rates, the objective's), as ``MLPRegressor`` reads its ``alpha``
     at every fit; a parameter that would build another network must not
     have changed since it was fitted.
 
-    Not undone by a failed fit: they act in training only, and the next
-    fit sets them again.
+    A failed fit gives the network its previous parameters back
+    (``BaseAutoEncoder._fit``).
     """
-    changes = graph_changes(fitted.params, request.params)
+    source = _configured(request.estimator_type, request.params)
+    keyed = () if _stock_dropout(source._architecture()) is not None else ("dropout",)
+    changes = graph_changes(fitted.params, request.params, keyed=keyed)
     if changes:
         raise ValueError(
             f"warm_start and partial_fit continue the fitted network, which these "
             f"parameters would change: {'; '.join(changes)}. Set them back, or fit "
             "a new network (warm_start=False, or a clone for partial_fit)."
         )
-    objective = _configured(request.estimator_type, request.params)._objective()
-    fitted.take_params(request.params, objective)
+    give_params(fitted, request.estimator_type, request.params)
 
 
 def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
     """Rule 3: a pooled trainer restarted, or a new network's."""
     key = None
     if _network.active_strategy() is None:
+        source = _configured(request.estimator_type, request.params)
+        # A restart gives a stock architecture's dropout layers the fit's
+        # rate (give_params); another architecture's rates key its trainers.
+        keyed = () if _stock_dropout(source._architecture()) is not None else ("dropout",)
         key = structure_key(
-            request.estimator_type, request.params, request.n_features, request.batch_size
+            request.estimator_type,
+            request.params,
+            request.n_features,
+            request.batch_size,
+            keyed=keyed,
         )
     trainer = POOL.take_idle(key) if key is not None else None
     if trainer is not None and trainer.network.can_restart(request.network_seed):
         # The remembered initial values, with this fit's PCA start.
-        objective = _configured(request.estimator_type, request.params)._objective()
-        trainer.network.restart(start, request.params, objective)
+        trainer.network.restart(start, request.params.get("whiten", False))
     else:
         network = build_network(
             request.estimator_type,
@@ -251,5 +275,6 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
         # Same graphs, another seed (or a start-dependent objective): the
         # pooled trainer takes the new network's values.
         trainer.network.restart_from(network)
+    give_params(trainer.network, request.estimator_type, request.params)
     trainer.reset(request.training_seed, request.loss_unit(trainer.network), request.learning_rate)
     return trainer

@@ -25,7 +25,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, St
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _persistence
-from ._acquire import TrainerRequest, acquire_trainer, build_network, network_params
+from ._acquire import (
+    TrainerRequest,
+    acquire_trainer,
+    build_network,
+    give_params,
+    network_params,
+)
 from ._architectures import _ACTIVATIONS, DenseArchitecture, saved_params
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._lazy import LazyModule, keras
@@ -308,6 +314,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             [*trainer.optimizer.variables, trainer.seed_generator.state] if trainer else []
         )
         saved_variables = [variable.numpy() for variable in network_variables + trainer_variables]
+        # A continuation gives the network its own numbers (_acquire.give_params).
+        saved_params = self._network.params if continuing else None
         try:
             self._train(X, incremental=incremental, continuing=continuing, held=trainer)
         except BaseException:
@@ -320,6 +328,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             ):
                 variable.assign(value)
             if continuing:
+                give_params(self._network, type(self), saved_params)
                 self._network.weights_changed()
             raise
         return self

@@ -161,6 +161,16 @@ class _Held:
         vars(self).update(variables)
 
 
+def _check_same_kind(layer, rate: float) -> None:
+    """A layer traced with a rate above 0 (or at 0) keeps one: its graph has
+    (or lacks) the random draws."""
+    if (rate > 0) != (layer.rate > 0):
+        raise ValueError(
+            f"{type(layer).__name__} {layer.name} was built with rate={layer.rate}; "
+            f"rate={rate} needs a new network."
+        )
+
+
 class RateDropout(keras.layers.Dropout):
     """Keras' ``Dropout`` with its rate in a variable, so that a pooled
     network (see ``_reuse.py``) takes a new fit's rate without tracing
@@ -174,6 +184,8 @@ class RateDropout(keras.layers.Dropout):
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
+        if kwargs.get("noise_shape") is not None:
+            raise TypeError("RateDropout drops entries one by one: it takes no noise_shape.")
         super().__init__(rate, seed=seed, **kwargs)
         self._numbers = _Held(
             rate=keras.Variable(rate, trainable=False, dtype=self.compute_dtype),
@@ -182,6 +194,7 @@ class RateDropout(keras.layers.Dropout):
 
     def set_rate(self, rate: float) -> None:
         """Drop entries with probability ``rate`` (above 0, like the built one's)."""
+        _check_same_kind(self, rate)
         self.rate = rate
         self._numbers.rate.assign(rate)
         self._numbers.scale.assign(1 / (1 - rate))
@@ -373,7 +386,8 @@ class NestedDropout(keras.layers.Layer):
         self._numbers = _Held(rate=keras.Variable(rate, trainable=False, dtype="float32"))
 
     def set_rate(self, rate: float) -> None:
-        """Truncate a row's code with probability ``rate`` (above 0)."""
+        """Truncate a row's code with probability ``rate`` (above 0, like the built one's)."""
+        _check_same_kind(self, rate)
         self.rate = rate
         self._numbers.rate.assign(rate)
 

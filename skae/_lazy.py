@@ -1,7 +1,8 @@
 """TensorFlow, Keras and skae's modules built on them, imported on first use.
 
-Importing TensorFlow takes about 3 s on a 2-core CPU machine, three times
-all the rest of ``import skae`` (mostly scikit-learn's own import). Building
+Importing TensorFlow takes about 4 s on a 2-core CPU machine, 3.6x all the
+rest of ``import skae``, which is mostly scikit-learn's own import
+(``benchmarks/import_time.py``). Building
 estimators, ``get_params``, ``clone``, pickling an unfitted estimator, a
 pipeline's parameter grid and joblib workers that only validate need none
 of it. So the estimator modules import no TensorFlow or Keras: they reach

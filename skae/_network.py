@@ -365,16 +365,15 @@ class Network:
             and not self.objective.start_dependent_weights
         )
 
-    def restart(self, start, params: dict, objective) -> None:
-        """Return to the remembered initial values, at PCA start ``start``,
-        for a fit with ``params`` and ``objective`` (built from them)."""
+    def restart(self, start, whiten: bool) -> None:
+        """Return to the remembered initial values, at PCA start ``start``
+        (whitened codes if ``whiten``)."""
         for variable, value in zip(self.variables, self._initial_state[1], strict=True):
             variable.assign(value)
         if self._fixed:
-            values = _fixed_values(start, self.objective, params.get("whiten", False))
+            values = _fixed_values(start, self.objective, whiten)
             for name, weights in values.items():
                 self._fixed[name].set_values(weights)
-        self.take_params(params, objective)
         self.weights_changed()
 
     def restart_from(self, network: Network) -> None:
@@ -384,31 +383,43 @@ class Network:
             if target.shape != value.shape:
                 raise ValueError(f"cannot restart with variable {value.path} of another shape")
             target.assign(value)
-        self.take_params(network.params, network.objective)
         self._initial_state = network._initial_state
         self.weights_changed()
 
-    def take_params(self, params: dict, objective) -> None:
+    def take_params(self, params: dict, objective, dropout: float | None) -> None:
         """Train from now on with ``params`` (of the same graph: see
-        :func:`skae._reuse.graph_changes`) and ``objective`` (built from
-        them). Record ``params``; set the penalty's weight to their ``alpha``,
-        the dropout rates to their ``dropout`` and ``nested_dropout``, and
-        the objective's numbers to ``objective``'s (see
-        :meth:`~skae._objectives.BaseObjective.take_values`)."""
+        :func:`skae._reuse.graph_changes`), ``objective`` (built from them)
+        and ``dropout``, the rate of every dropout layer of the architecture
+        (``None``: keep each layer's).
+
+        Records ``params``, sets the penalty's weight to their ``alpha``,
+        the nested dropout rate to their ``nested_dropout``, and the
+        objective's numbers to ``objective``'s (see
+        :meth:`~skae._objectives.BaseObjective.take_values`).
+        """
         self.params = params
         if self._penalty is not None:
             self._penalty.l2.assign(params["alpha"])
-        # The flat dropout parameter sets every dropout layer of the
-        # architecture it configures; an architecture object (then part of
-        # the pool's key) keeps the rates it was built with.
-        rates = {NestedDropout: params.get("nested_dropout")}
-        if params.get("architecture") is None:
-            rates[RateDropout] = params.get("dropout")
+        rates = {NestedDropout: params.get("nested_dropout"), RateDropout: dropout}
         for layer in self.encoder.layers + self.decoder.layers:
             rate = rates.get(type(layer))
             if rate is not None:
                 layer.set_rate(rate)
         self.objective.take_values(objective)
+        # What take_values does not take must already be equal: a number a
+        # new objective reads as a constant would otherwise train silently
+        # with the pooled network's value.
+        stale = [
+            name
+            for name, value in vars(objective).items()
+            if not name.startswith("_") and getattr(self.objective, name, None) != value
+        ]
+        if stale:
+            raise RuntimeError(
+                f"{type(objective).__name__}.take_values does not take {', '.join(stale)}: "
+                "read them from variables there, or keep them in the pool's key "
+                "(skae._reuse)."
+            )
 
     # -- weights ------------------------------------------------------------
     @property

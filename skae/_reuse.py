@@ -101,19 +101,20 @@ MAX_IDLE_BYTES = 256 * 1024**2
 _FIXED_AT_START = frozenset({"whiten"})
 
 
-def graph_changes(recorded: dict, requested: dict) -> list[str]:
+def graph_changes(recorded: dict, requested: dict, keyed: tuple[str, ...] = ()) -> list[str]:
     """The parameters, as ``"name: old -> new"``, whose ``requested`` value
     would build another network than the one built from ``recorded`` (a
-    fitted network's ``params``). Names ``recorded`` lacks (a network saved
-    before they existed) are not compared."""
+    fitted network's ``params``); ``keyed`` as for :func:`structure_key`.
+    Names ``recorded`` lacks (a network saved before they existed) are not
+    compared."""
     changes = []
     for name, old in recorded.items():
         if name not in requested:
             continue
         new = requested[name]
-        if name in _GRAPH_KINDS:
+        if name in _GRAPH_KINDS and name not in keyed:
             changed = _GRAPH_KINDS[name](old) != _GRAPH_KINDS[name](new)
-        elif name in _LOOP_PARAMS and name not in _FIXED_AT_START:
+        elif name in _LOOP_PARAMS and name not in _FIXED_AT_START and name not in keyed:
             changed = False
         else:
             changed = _hash(old) != _hash(new)
@@ -130,14 +131,20 @@ def _hash(value) -> str:
 
 
 def structure_key(
-    estimator_type: type, network_params: dict, n_features: int, batch_size: int
+    estimator_type: type,
+    network_params: dict,
+    n_features: int,
+    batch_size: int,
+    keyed: tuple[str, ...] = (),
 ) -> str | None:
     """The key under which trainers with identical traced graphs are pooled.
 
-    ``None`` when a parameter cannot be hashed (for example a custom
-    architecture holding a lambda): such fits always trace afresh.
+    ``keyed`` names parameters of :data:`_LOOP_PARAMS` whose values enter
+    the key all the same (a restart could not set them). ``None`` when a
+    parameter cannot be hashed (for example a custom architecture holding a
+    lambda): such fits always trace afresh.
     """
-    graph_params = {k: v for k, v in network_params.items() if k not in _LOOP_PARAMS}
+    graph_params = {k: v for k, v in network_params.items() if k not in _LOOP_PARAMS or k in keyed}
     kinds = {k: kind(network_params[k]) for k, kind in _GRAPH_KINDS.items() if k in network_params}
     try:
         return joblib.hash(

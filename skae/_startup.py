@@ -1,6 +1,9 @@
 """Import TensorFlow without its start-up notices.
 
-Imported first by ``skae/__init__.py``. On a CPU machine, importing
+Imported first by skae's modules that import TensorFlow (``_layers``,
+``_network``, ``_training``, ...), which ``import skae`` does not import:
+they come with the first fit, load or Keras attribute (see ``_lazy.py``).
+On a CPU machine, importing
 TensorFlow 2.21 writes eight lines to stderr (a oneDNN notice, "Could not
 find cuda drivers" twice, a CPU instruction notice, and absl's "All log
 messages before absl::InitializeLog()" line); the first operation adds an
@@ -12,7 +15,7 @@ file; afterwards only the notices are dropped and everything else (warnings,
 errors, tracebacks) is written to stderr unchanged.
 
 ``TF_CPP_MIN_LOG_LEVEL=0`` in the environment, or importing TensorFlow
-before skae, shows everything as TensorFlow prints it.
+before skae's first fit, shows everything as TensorFlow prints it.
 """
 
 from __future__ import annotations

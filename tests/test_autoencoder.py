@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skae import AutoEncoder, DenoisingAutoEncoder, DenseArchitecture
+from skae import AutoEncoder, DenoisingAutoEncoder, DenseArchitecture, DivergenceError
 
 # These tests check the transformer's behaviour with fits of a few epochs,
 # not convergence: stopping at max_iter is expected.
@@ -244,6 +244,22 @@ def test_a_continuation_refuses_a_change_of_network_and_keeps_the_model(digits, 
         est.set_params(warm_start=True, **change).fit(X)
     np.testing.assert_array_equal(est.transform(X), codes)
     assert est.n_iter_ == 2
+
+
+def test_a_failed_continuation_gives_the_network_its_numbers_back(digits):
+    X = digits[0][:200]
+    est = AutoEncoder(
+        n_components=2, hidden_layer_sizes=(8,), alpha=1e-4, max_iter=2, n_iter_no_change=None
+    ).fit(X)
+    codes = est.transform(X)
+    # A learning rate this large diverges at once, after the network took
+    # the new alpha.
+    est.set_params(warm_start=True, alpha=0.5, learning_rate=1e12)
+    with pytest.raises(DivergenceError):
+        est.fit(X)
+    np.testing.assert_array_equal(est.transform(X), codes)
+    assert est._network.params["alpha"] == 1e-4
+    assert float(est._network._penalty.l2.numpy()) == np.float32(1e-4)
 
 
 def test_explicit_architecture_and_conflicting_flat_parameters(digits):

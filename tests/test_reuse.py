@@ -93,6 +93,22 @@ def test_reused_trainer_gives_bit_identical_fits(name, seed_between):
 
 
 _SMALL = {"n_components": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+
+
+class HalfDropoutAutoEncoder(AutoEncoder):
+    """An estimator whose stock architecture drops at half its dropout."""
+
+    def _architecture(self):
+        return DenseArchitecture(self.hidden_layer_sizes, dropout=self.dropout / 2)
+
+
+class OwnDenseArchitecture(DenseArchitecture):
+    """Not a stock architecture: skae cannot know what its rates are."""
+
+
+class OwnArchitectureAutoEncoder(AutoEncoder):
+    def _architecture(self):
+        return OwnDenseArchitecture(self.hidden_layer_sizes, dropout=self.dropout)
 _SMALL_RESNET = {k: v for k, v in _SMALL.items() if k != "hidden_layer_sizes"}
 # Numbers a search varies that do not change the traced graph: an
 # estimator, and the settings of two fits that must share one trainer.
@@ -142,6 +158,13 @@ SEARCHED_NUMBERS = {
         {"dropout": 0.1},
         {"dropout": 0.3},
     ),
+    # A pooled network takes the rate the new parameters build, not the
+    # dropout parameter itself.
+    "dropout of an estimator's own stock architecture": (
+        HalfDropoutAutoEncoder(**_SMALL),
+        {"dropout": 0.4},
+        {"dropout": 0.2},
+    ),
     # The architecture object's own rate (part of the key) stays: only the
     # flat dropout parameter sets the rates of a pooled network.
     "learning rate beside an architecture's dropout": (
@@ -179,6 +202,21 @@ def test_a_search_over_numbers_of_the_loss_reuses_one_trainer(case):
     second = _fit(clone(est).set_params(**settings[1][0]), settings[1][1])
     assert second._trainer is trainer, "the pooled trainer was not reused"
     _assert_same(_outputs(second), expected[1])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_rates_of_an_architecture_skae_does_not_know_key_the_pool():
+    POOL.clear()
+    est = OwnArchitectureAutoEncoder(**_SMALL)
+    expected = _outputs(_fit(clone(est).set_params(dropout=0.2)))
+    POOL.clear()
+    first = _fit(clone(est).set_params(dropout=0.4))
+    trainer = first._trainer
+    del first
+    gc.collect()
+    second = _fit(clone(est).set_params(dropout=0.2))
+    assert second._trainer is not trainer
+    _assert_same(_outputs(second), expected)
 
 
 def test_auto_noise_and_a_number_are_different_graphs():
