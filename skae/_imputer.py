@@ -19,6 +19,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 from ._autoencoder import AutoEncoder
 from ._docs import fill_doc
 from ._layers import MAX_SEED
+from ._missing import held_out_width, hide_observed, ppca_fill, ppca_filled
 from ._outlier import default_n_components
 from ._persistence import NestedSaveMixin
 from ._saveable import saveable
@@ -184,19 +185,17 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
                 UserWarning,
             )
         seed = int(check_random_state(self.random_state).randint(MAX_SEED))
+        values = X[:, ~empty]
+        pca = None
         if self.estimator is None:
-            # Holes are filled from the full code, as the outlier detector
-            # scores with it: nested dropout orders codes for truncation.
-            estimator = AutoEncoder(
-                n_components=default_n_components(int((~empty).sum())), nested_dropout=0.0
-            )
+            estimator, pca = _default_fit(values, seed)
         else:
-            estimator = clone(self.estimator)
-        estimator.set_params(random_state=seed).fit(X[:, ~empty])
+            estimator = clone(self.estimator).set_params(random_state=seed).fit(values)
 
         # Nothing is set on self before the fit succeeded, so a failed refit
         # leaves the previous model in place.
         self.estimator_ = estimator
+        self.pca_mean_, self.pca_components_, self.pca_shrinkage_ = pca or (None, None, None)
         self.empty_features_ = np.flatnonzero(empty)
         self.indicator_features_ = (
             np.flatnonzero(missing.any(axis=0)) if self.add_indicator else np.zeros(0, int)
@@ -225,7 +224,11 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         kept[self.empty_features_] = False
         values = X[:, kept]
         rows = np.flatnonzero(np.isnan(values).any(axis=1))
-        if rows.size:
+        if rows.size and self.pca_mean_ is not None:
+            values[rows] = ppca_filled(
+                values[rows], self.pca_mean_, self.pca_components_, self.pca_shrinkage_
+            ).astype(values.dtype)
+        elif rows.size:
             estimator = self.estimator_
             rebuilt = estimator.inverse_transform(estimator.transform(values[rows]))
             values[rows] = np.where(np.isnan(values[rows]), rebuilt, values[rows])
@@ -266,3 +269,50 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         tags.input_tags.allow_nan = bool(np.isnan(self.missing_values))
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _default_fit(X: np.ndarray, seed: int):
+    """The default imputer's model of X (float, holes as NaN): a fitted
+    :class:`AutoEncoder`, and the EM PCA ``(mean, components, shrinkage)``
+    that fills the holes instead, or None when the network fills them.
+
+    Hides a tenth of the observed entries (:func:`hide_observed`), picks the
+    code width whose EM PCA fills them best (:func:`held_out_width`), fits
+    the network at that width to the rest, and keeps whichever of the two
+    fills the hidden entries better; the network is kept as fitted (on nine
+    tenths of the observed entries: a second fit would double the time),
+    the EM PCA is refitted to every observed entry.
+
+    Why both: the network's early stopping scores the reconstruction of
+    observed entries, which a wide code can copy, so it may pick a network
+    that fills holes worse than its own PCA start. With the code a quarter
+    of the columns wide and no such check, the imputer lost to
+    ``IterativeImputer`` on MNIST with 30 and 50 % of the pixels removed
+    (0.507 and 0.669 against 0.380 and 0.420) and on breast cancer at 10 %
+    (0.459 against 0.395); the network at the held-out width alone lost
+    to its own EM PCA start on breast cancer (0.560 against 0.412 at 10 %).
+    """
+    hidden_X, hidden = hide_observed(X, seed)
+    if not hidden.any():
+        width = default_n_components(X.shape[1])
+        return AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed).fit(X), None
+    truth = X[hidden]
+    width, _ = held_out_width(hidden_X, hidden, truth, seed)
+    pca_error = _pca_error(hidden_X, hidden, truth, seed, width)
+    # Holes are filled from the full code, as the outlier detector scores
+    # with it: nested dropout orders codes for truncation.
+    estimator = AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed)
+    estimator.fit(hidden_X.astype(X.dtype))
+    rows = np.flatnonzero(hidden.any(axis=1))
+    rebuilt = estimator.inverse_transform(estimator.transform(hidden_X[rows].astype(X.dtype)))
+    network_error = float(np.mean(np.square(rebuilt[hidden[rows]] - truth)))
+    if network_error <= pca_error:
+        return estimator, None
+    return estimator, ppca_fill(X, seed, width)
+
+
+def _pca_error(X, hidden, truth, seed: int, width: int) -> float:
+    """Mean squared error on the ``hidden`` entries of the EM PCA fitted to
+    X, filling X as :meth:`AutoEncoderImputer.transform` would."""
+    filled = ppca_filled(X, *ppca_fill(X, seed, width))
+    return float(np.mean(np.square(filled[hidden] - truth)))

@@ -44,11 +44,57 @@ def test_fills_holes_and_keeps_observed_values():
     assert error < np.sqrt(np.mean(np.square(mean_fill - X[missing])))
 
 
-def test_default_estimator_has_a_narrow_code():
-    _, holed = _data(n_features=8)
-    imputer = AutoEncoderImputer(random_state=0).fit(holed[:40])
-    assert imputer.estimator_.n_components == 2
+def _noisy_rank(rank, n_samples=200, n_features=10, share=0.2, seed=0):
+    """Rows of a rank-``rank`` table plus a little noise, and the rows with holes."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, rank)) @ rng.normal(size=(rank, n_features))
+    X += 0.05 * rng.normal(size=X.shape)
+    holed = X.copy()
+    holed[rng.random(X.shape) < share] = np.nan
+    return X, holed
+
+
+def test_default_width_is_chosen_from_held_out_entries():
+    # Rank 3 plus noise: the EM PCA fills hidden entries best at width 3.
+    _, holed = _noisy_rank(3)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed)
+    assert imputer.estimator_.n_components == 3
     assert imputer.estimator_.nested_dropout == 0.0
+
+
+@pytest.mark.parametrize("network_wins", [True, False])
+def test_default_keeps_the_better_fill(monkeypatch, network_wins):
+    # _pca_error is the EM PCA's error on the hidden entries; the network is
+    # kept when it does at least as well, else the EM PCA fills.
+    import skae._imputer as module
+
+    monkeypatch.setattr(module, "_pca_error", lambda *a: np.inf if network_wins else -1.0)
+    X, holed = _noisy_rank(2, n_samples=120, n_features=6)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed)
+    assert (imputer.pca_mean_ is None) == network_wins
+    filled = imputer.transform(holed)
+    observed = ~np.isnan(holed)
+    assert np.array_equal(filled[observed], holed[observed])
+    missing = ~observed
+    error = np.sqrt(np.mean(np.square(filled[missing] - X[missing])))
+    mean_fill = SimpleImputer().fit_transform(holed)[missing]
+    assert error < 0.5 * np.sqrt(np.mean(np.square(mean_fill - X[missing])))
+    if not network_wins:
+        # A row is filled on its own: the same alone as among the others.
+        alone = imputer.transform(holed[:1])
+        np.testing.assert_allclose(alone[0], filled[0], rtol=1e-12, atol=1e-12)
+
+
+def test_default_with_pca_fill_saves_and_loads(monkeypatch, tmp_path):
+    import skae._imputer as module
+
+    monkeypatch.setattr(module, "_pca_error", lambda *a: -1.0)
+    _, holed = _noisy_rank(2, n_samples=80, n_features=5)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed)
+    assert imputer.pca_mean_ is not None
+    imputer.save(tmp_path / "imputer.skae")
+    restored = skae.load(tmp_path / "imputer.skae")
+    assert np.array_equal(restored.transform(holed), imputer.transform(holed))
 
 
 def test_other_missing_value_marker():
