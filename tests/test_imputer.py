@@ -62,16 +62,17 @@ def test_default_width_is_chosen_from_held_out_entries():
     assert imputer.estimator_.nested_dropout == 0.0
 
 
-@pytest.mark.parametrize("network_wins", [True, False])
-def test_default_keeps_the_better_fill(monkeypatch, network_wins):
-    # _pca_error is the EM PCA's error on the hidden entries; the network is
-    # kept when it does at least as well, else the EM PCA fills.
+@pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
+def test_default_blends_the_network_and_the_em_pca(monkeypatch, weight):
+    # _blend_weight is the EM PCA's share of the fill, chosen on hidden
+    # entries; with 0 the imputer keeps no EM PCA.
     import skae._imputer as module
 
-    monkeypatch.setattr(module, "_pca_error", lambda *a: np.inf if network_wins else -1.0)
+    monkeypatch.setattr(module, "_blend_weight", lambda *a: weight)
     X, holed = _noisy_rank(2, n_samples=120, n_features=6)
     imputer = AutoEncoderImputer(random_state=0).fit(holed)
-    assert (imputer.pca_mean_ is None) == network_wins
+    assert imputer.pca_weight_ == weight
+    assert (imputer.pca_mean_ is None) == (weight == 0.0)
     filled = imputer.transform(holed)
     observed = ~np.isnan(holed)
     assert np.array_equal(filled[observed], holed[observed])
@@ -79,21 +80,33 @@ def test_default_keeps_the_better_fill(monkeypatch, network_wins):
     error = np.sqrt(np.mean(np.square(filled[missing] - X[missing])))
     mean_fill = SimpleImputer().fit_transform(holed)[missing]
     assert error < 0.5 * np.sqrt(np.mean(np.square(mean_fill - X[missing])))
-    if not network_wins:
-        # A row is filled on its own: the same alone as among the others.
+    if weight == 1.0:
+        # The EM PCA fills a row on its own: the same alone as among others.
         alone = imputer.transform(holed[:1])
         np.testing.assert_allclose(alone[0], filled[0], rtol=1e-12, atol=1e-12)
+
+
+def test_blend_weight_is_the_least_squares_weight():
+    from skae._imputer import _blend_weight
+
+    truth = np.array([1.0, 2.0, 3.0])
+    assert _blend_weight(truth, truth + 1.0, truth) == 1.0
+    assert _blend_weight(truth + 1.0, truth, truth) == 0.0
+    assert _blend_weight(truth + 1.0, truth - 1.0, truth) == pytest.approx(0.5)
+    assert _blend_weight(truth + 1.0, truth + 2.0, truth) == 1.0  # clipped
+    assert _blend_weight(truth, truth, truth) == 0.0
 
 
 def test_default_with_pca_fill_saves_and_loads(monkeypatch, tmp_path):
     import skae._imputer as module
 
-    monkeypatch.setattr(module, "_pca_error", lambda *a: -1.0)
+    monkeypatch.setattr(module, "_blend_weight", lambda *a: 0.25)
     _, holed = _noisy_rank(2, n_samples=80, n_features=5)
     imputer = AutoEncoderImputer(random_state=0).fit(holed)
     assert imputer.pca_mean_ is not None
     imputer.save(tmp_path / "imputer.skae")
     restored = skae.load(tmp_path / "imputer.skae")
+    assert restored.pca_weight_ == 0.25
     assert np.array_equal(restored.transform(holed), imputer.transform(holed))
 
 
