@@ -313,7 +313,10 @@ def _default_fit(X: np.ndarray, seed: int):
     30 / 50 % removed: network 0.537 / 0.582 / 0.616, EM PCA 0.415 / 0.482
     / 0.658, half and half 0.433 / 0.470 / 0.561; on the digits the network
     was best (0.374 / 0.431 / 0.514 against 0.449 / 0.508 / 0.596 for the
-    EM PCA).
+    EM PCA). With the fitted blend, ``benchmarks/impute.py`` measured
+    0.410 / 0.460 / 0.559 on breast cancer, 0.367 / 0.425 / 0.508 on the
+    digits and 0.323 / 0.367 / 0.432 on MNIST (``IterativeImputer``: 0.395
+    / 0.452 / 0.573, 0.394 / 0.544 / 0.567, 0.359 / 0.380 / 0.420).
     """
     hidden_X, hidden = hide_observed(X, seed)
     if not hidden.any():
