@@ -187,9 +187,10 @@ def held_out_width(X, hidden: np.ndarray, truth: np.ndarray, seed: int) -> tuple
     The width that fills holes best depends on the rows, the columns and the
     share of holes: on ``benchmarks/impute.py``'s tables with 10 / 30 / 50 %
     of the entries removed, the EM PCA's RMSE on the holes was lowest (of
-    the candidate widths) at widths 24 / 12 / 8 on the digits (64 columns), 16 / 16 / 16 on breast
-    cancer (30), 12 / 3 / 2 on wine (13) and 196 / 96 / 64 on 2,000 MNIST
-    images (784): no share of the columns fits them all.
+    the candidate widths) at widths 24 / 12 / 8 on the digits (64
+    columns), 16 / 16 / 16 on breast cancer (30), 12 / 3 / 2 on wine (13)
+    and 196 / 96 / 64 on 2,000 MNIST images (784): no share of the columns
+    fits them all.
     """
     best, best_error, misses = 1, np.inf, 0
     for width in _width_candidates(max(1, min(X.shape) - 1)):
