@@ -17,8 +17,9 @@ wide images) and :class:`skae.AutoEncoderImputer` with its defaults, each
 fitted to the whole incomplete table. The second reports, for the
 classification tables, the test accuracy of ``LogisticRegression`` trained
 on codes of the incomplete rows (2/3 of the rows train, 1/3 test, stratified):
-:class:`skae.AutoEncoder` at the imputer's default width (a quarter of the
-features) against ``SimpleImputer -> PCA`` at the same width.
+:class:`skae.AutoEncoder` a quarter of the features wide (the imputer's
+default width before it was chosen from the data) against
+``SimpleImputer -> PCA`` at the same width.
 
 Tables: scikit-learn's bundled digits, wine, breast cancer and diabetes,
 and 2,000 MNIST training images from ``../shared/data/mnist`` (skipped with

@@ -18,6 +18,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoEncoder
 from ._docs import fill_doc
+from ._missing import held_out_width, hide_observed, ppca_fill, ppca_filled
 from ._outlier import default_n_components
 from ._persistence import NestedSaveMixin
 from ._saveable import saveable
@@ -51,10 +52,15 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         The autoencoder to fit (cloned), for example
         ``AutoEncoder(n_components=8)``. It needs a code narrower than the
         rows: a code as wide as the rows can copy the observed entries and
-        learns nothing about the holes. ``None``: an :class:`AutoEncoder`
-        with its defaults but ``n_components``, a quarter of the columns
-        that have an observed value (rounded half up, at least 1), and
-        ``nested_dropout=0`` (imputation reads the full code).
+        learns nothing about the holes. ``None``: the width is chosen from
+        the data and the network is blended with a linear model. A tenth
+        of the observed entries is hidden; the width (1, 2, 3, 4, 6, 8, 12,
+        ...) whose EM PCA fills them best becomes the code width of an
+        :class:`AutoEncoder` with its defaults but ``nested_dropout=0``
+        (imputation reads the full code), fitted to the other entries; the
+        holes get ``w`` times the EM PCA's fill (refitted to every observed
+        entry) plus ``1 - w`` times the network's, with the ``w`` in [0, 1]
+        that fills the hidden entries best.
     missing_values : float, default=np.nan
         The placeholder of a missing value. Every entry equal to it (or NaN
         when it is NaN) is imputed.
@@ -74,7 +80,14 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
     ----------
     estimator_ : skae estimator
         The fitted clone of ``estimator``, fitted to the columns with an
-        observed value.
+        observed value (with ``estimator=None``, to nine tenths of their
+        observed entries).
+    pca_weight_ : float
+        The EM PCA's share of the fill: 0 with an ``estimator`` given.
+    pca_mean_, pca_components_, pca_shrinkage_ : ndarray or None
+        The EM PCA (column means, principal axes as rows, and the factor of
+        probabilistic PCA's expected scores along each); None when
+        ``pca_weight_`` is 0.
     empty_features_ : ndarray of shape (n_empty,)
         Indices of the columns with no observed value in ``fit``.
     indicator_features_ : ndarray of shape (n_indicated,)
@@ -184,19 +197,18 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
                 UserWarning,
             )
         seed = int(check_random_state(self.random_state).randint(MAX_SEED))
+        values = X[:, ~empty]
+        pca, pca_weight = None, 0.0
         if self.estimator is None:
-            # Holes are filled from the full code, as the outlier detector
-            # scores with it: nested dropout orders codes for truncation.
-            estimator = AutoEncoder(
-                n_components=default_n_components(int((~empty).sum())), nested_dropout=0.0
-            )
+            estimator, pca, pca_weight = _default_fit(values, seed)
         else:
-            estimator = clone(self.estimator)
-        estimator.set_params(random_state=seed).fit(X[:, ~empty])
+            estimator = clone(self.estimator).set_params(random_state=seed).fit(values)
 
         # Nothing is set on self before the fit succeeded, so a failed refit
         # leaves the previous model in place.
         self.estimator_ = estimator
+        self.pca_mean_, self.pca_components_, self.pca_shrinkage_ = pca or (None, None, None)
+        self.pca_weight_ = pca_weight
         self.empty_features_ = np.flatnonzero(empty)
         self.indicator_features_ = (
             np.flatnonzero(missing.any(axis=0)) if self.add_indicator else np.zeros(0, int)
@@ -226,9 +238,18 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         values = X[:, kept]
         rows = np.flatnonzero(np.isnan(values).any(axis=1))
         if rows.size:
-            estimator = self.estimator_
-            rebuilt = estimator.inverse_transform(estimator.transform(values[rows]))
-            values[rows] = np.where(np.isnan(values[rows]), rebuilt, values[rows])
+            holes = np.isnan(values[rows])
+            weight = self.pca_weight_
+            rebuilt = 0.0
+            if weight < 1.0:
+                estimator = self.estimator_
+                rebuilt = (1.0 - weight) * estimator.inverse_transform(
+                    estimator.transform(values[rows])
+                )
+            if weight > 0.0:
+                pca = (self.pca_mean_, self.pca_components_, self.pca_shrinkage_)
+                rebuilt = rebuilt + weight * ppca_filled(values[rows], *pca)
+            values[rows] = np.where(holes, rebuilt, values[rows])
         if self.keep_empty_features:
             X[:, kept] = values
             X[:, ~kept] = 0.0
@@ -266,3 +287,62 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         tags.input_tags.allow_nan = bool(np.isnan(self.missing_values))
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _default_fit(X: np.ndarray, seed: int):
+    """The default imputer's model of X (float, holes as NaN): a fitted
+    :class:`AutoEncoder`, the EM PCA ``(mean, components, shrinkage)`` (None
+    when it has no share), and the EM PCA's share of the fill.
+
+    Hides a tenth of the observed entries (:func:`hide_observed`), picks the
+    code width whose EM PCA fills them best (:func:`held_out_width`), fits
+    the network at that width to the rest, and blends the two fills with
+    the weight that fills the hidden entries best (:func:`_blend_weight`).
+    The network is kept as fitted (on nine tenths of the observed entries:
+    a second fit would double the time); the EM PCA is refitted to every
+    observed entry.
+
+    Why: the network's early stopping scores the reconstruction of observed
+    entries, which a wide code can copy, so it may keep a network that
+    fills holes worse than its own PCA start; and on small tables neither
+    fill is best everywhere. With a code a quarter of the columns wide and
+    the network alone, the imputer lost to ``IterativeImputer`` on MNIST
+    with 30 and 50 % of the pixels removed (0.507 and 0.669 against 0.380
+    and 0.420) and on breast cancer at 10 % (0.459 against 0.395). At the
+    held-out width, RMSE on the removed entries of breast cancer with 10 /
+    30 / 50 % removed: network 0.537 / 0.582 / 0.616, EM PCA 0.415 / 0.482
+    / 0.658, half and half 0.433 / 0.470 / 0.561; on the digits the network
+    was best (0.374 / 0.431 / 0.514 against 0.449 / 0.508 / 0.596 for the
+    EM PCA). With the fitted blend, ``benchmarks/impute.py`` measured
+    0.410 / 0.460 / 0.559 on breast cancer, 0.367 / 0.425 / 0.508 on the
+    digits and 0.323 / 0.367 / 0.432 on MNIST (``IterativeImputer``: 0.395
+    / 0.452 / 0.573, 0.394 / 0.544 / 0.567, 0.359 / 0.380 / 0.420).
+    """
+    hidden_X, hidden = hide_observed(X, seed)
+    if not hidden.any():
+        width = default_n_components(X.shape[1])
+        estimator = AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed)
+        return estimator.fit(X), None, 0.0
+    truth = X[hidden]
+    width, _ = held_out_width(hidden_X, hidden, truth, seed)
+    rows = np.flatnonzero(hidden.any(axis=1))
+    pca_values = ppca_filled(hidden_X[rows], *ppca_fill(hidden_X, seed, width))[hidden[rows]]
+    # Holes are filled from the full code, as the outlier detector scores
+    # with it: nested dropout orders codes for truncation.
+    estimator = AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed)
+    estimator.fit(hidden_X.astype(X.dtype))
+    rebuilt = estimator.inverse_transform(estimator.transform(hidden_X[rows].astype(X.dtype)))
+    weight = _blend_weight(pca_values, rebuilt[hidden[rows]], truth)
+    if weight == 0.0:
+        return estimator, None, 0.0
+    return estimator, ppca_fill(X, seed, width), weight
+
+
+def _blend_weight(pca_values, network_values, truth) -> float:
+    """The weight ``w`` in [0, 1] for which ``w * pca_values + (1 - w) *
+    network_values`` is closest to ``truth`` in squared error."""
+    difference = np.asarray(pca_values, np.float64) - network_values
+    scale = float(np.dot(difference, difference))
+    if scale == 0.0:
+        return 0.0
+    return float(np.clip(np.dot(difference, truth - network_values) / scale, 0.0, 1.0))

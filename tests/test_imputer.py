@@ -44,11 +44,70 @@ def test_fills_holes_and_keeps_observed_values():
     assert error < np.sqrt(np.mean(np.square(mean_fill - X[missing])))
 
 
-def test_default_estimator_has_a_narrow_code():
-    _, holed = _data(n_features=8)
-    imputer = AutoEncoderImputer(random_state=0).fit(holed[:40])
-    assert imputer.estimator_.n_components == 2
+def _noisy_rank(rank, n_samples=200, n_features=10, share=0.2, seed=0):
+    """Rows of a rank-``rank`` table plus a little noise, and the rows with holes."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, rank)) @ rng.normal(size=(rank, n_features))
+    X += 0.05 * rng.normal(size=X.shape)
+    holed = X.copy()
+    holed[rng.random(X.shape) < share] = np.nan
+    return X, holed
+
+
+def test_default_width_is_chosen_from_held_out_entries():
+    # Rank 3 plus noise: the EM PCA fills hidden entries best at width 3.
+    _, holed = _noisy_rank(3)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed)
+    assert imputer.estimator_.n_components == 3
     assert imputer.estimator_.nested_dropout == 0.0
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
+def test_default_blends_the_network_and_the_em_pca(monkeypatch, weight):
+    # _blend_weight is the EM PCA's share of the fill, chosen on hidden
+    # entries; with 0 the imputer keeps no EM PCA.
+    import skae._imputer as module
+
+    monkeypatch.setattr(module, "_blend_weight", lambda *a: weight)
+    X, holed = _noisy_rank(2, n_samples=120, n_features=6)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed)
+    assert imputer.pca_weight_ == weight
+    assert (imputer.pca_mean_ is None) == (weight == 0.0)
+    filled = imputer.transform(holed)
+    observed = ~np.isnan(holed)
+    assert np.array_equal(filled[observed], holed[observed])
+    missing = ~observed
+    error = np.sqrt(np.mean(np.square(filled[missing] - X[missing])))
+    mean_fill = SimpleImputer().fit_transform(holed)[missing]
+    assert error < 0.5 * np.sqrt(np.mean(np.square(mean_fill - X[missing])))
+    if weight == 1.0:
+        # The EM PCA fills a row on its own: the same alone as among others.
+        alone = imputer.transform(holed[:1])
+        np.testing.assert_allclose(alone[0], filled[0], rtol=1e-12, atol=1e-12)
+
+
+def test_blend_weight_is_the_least_squares_weight():
+    from skae._imputer import _blend_weight
+
+    truth = np.array([1.0, 2.0, 3.0])
+    assert _blend_weight(truth, truth + 1.0, truth) == 1.0
+    assert _blend_weight(truth + 1.0, truth, truth) == 0.0
+    assert _blend_weight(truth + 1.0, truth - 1.0, truth) == pytest.approx(0.5)
+    assert _blend_weight(truth + 1.0, truth + 2.0, truth) == 1.0  # clipped
+    assert _blend_weight(truth, truth, truth) == 0.0
+
+
+def test_default_with_pca_fill_saves_and_loads(monkeypatch, tmp_path):
+    import skae._imputer as module
+
+    monkeypatch.setattr(module, "_blend_weight", lambda *a: 0.25)
+    _, holed = _noisy_rank(2, n_samples=80, n_features=5)
+    imputer = AutoEncoderImputer(random_state=0).fit(holed)
+    assert imputer.pca_mean_ is not None
+    imputer.save(tmp_path / "imputer.skae")
+    restored = skae.load(tmp_path / "imputer.skae")
+    assert restored.pca_weight_ == 0.25
+    assert np.array_equal(restored.transform(holed), imputer.transform(holed))
 
 
 def test_other_missing_value_marker():

@@ -8,7 +8,14 @@ from sklearn.base import clone
 
 from skae import AutoEncoder, VariationalAutoEncoder
 from skae._linear import column_moments
-from skae._missing import svd_completed
+from skae._missing import (
+    _width_candidates,
+    held_out_width,
+    hide_observed,
+    ppca_fill,
+    ppca_filled,
+    svd_completed,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -198,3 +205,50 @@ def test_width_from_the_spectrum_of_rows_with_holes(n_components):
     estimator.fit(X)
     assert 1 <= estimator.n_components_ <= X.shape[1]
     assert np.isfinite(estimator.transform(X)).all()
+
+
+def test_width_candidates():
+    assert _width_candidates(1) == [1]
+    assert _width_candidates(9) == [1, 2, 3, 4, 6, 8]
+    assert _width_candidates(100) == [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96]
+
+
+def test_hide_observed_hides_observed_entries_only():
+    X = np.random.default_rng(0).normal(size=(50, 4))
+    X[np.random.default_rng(1).random(X.shape) < 0.3] = np.nan
+    X[1:, 3] = np.nan  # one observed entry left in the last column
+    hidden_X, hidden = hide_observed(X, seed=0)
+    assert hidden.any()
+    assert not np.isnan(X[hidden]).any()
+    assert np.isnan(hidden_X[hidden]).all()
+    assert np.array_equal(hidden_X[~hidden], X[~hidden], equal_nan=True)
+    assert (~np.isnan(hidden_X)).any(axis=0).all()
+
+
+@pytest.mark.parametrize("rank", [1, 3, 6])  # candidate widths
+def test_held_out_width_finds_the_rank(rank):
+    rng = np.random.default_rng(rank)
+    X = rng.normal(size=(300, rank)) @ rng.normal(size=(rank, 16))
+    X += 0.05 * rng.normal(size=X.shape)
+    X[rng.random(X.shape) < 0.2] = np.nan
+    hidden_X, hidden = hide_observed(X, seed=0)
+    width, error = held_out_width(hidden_X, hidden, X[hidden], seed=0)
+    assert width == rank
+    assert error < 0.01 * np.nanvar(X)
+
+
+def test_ppca_filled_is_the_fixed_point_of_the_refill():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2)) @ rng.normal(size=(2, 8)) + 0.1 * rng.normal(size=(100, 8))
+    X[rng.random(X.shape) < 0.3] = np.nan
+    mean, components, shrinkage = ppca_fill(X, seed=0, width=2)
+    assert components.shape == (2, 8)
+    filled = ppca_filled(X, mean, components, shrinkage)
+    observed = ~np.isnan(X)
+    assert np.array_equal(filled[observed], X[observed])
+    # Reconstructing the filled rows leaves their holes where they are.
+    rebuilt = ((filled - mean) @ components.T) * shrinkage @ components + mean
+    np.testing.assert_allclose(rebuilt[~observed], filled[~observed], atol=1e-10)
+    # A row without an observed entry keeps the means.
+    empty = ppca_filled(np.full((1, 8), np.nan), mean, components, shrinkage)
+    np.testing.assert_allclose(empty[0], mean)
