@@ -231,7 +231,10 @@ def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
     """
     source = _configured(request.estimator_type, request.params)
     keyed = () if _stock_dropout(source._architecture()) is not None else ("dropout",)
-    changes = graph_changes(fitted.params, request.params, keyed=keyed)
+    # Read as the network was built: a network saved by an earlier skae
+    # recorded parameters under their old meanings (saved_params).
+    recorded = saved_params(fitted.params, request.estimator_type)
+    changes = graph_changes(recorded, request.params, keyed=keyed)
     if changes:
         raise ValueError(
             f"warm_start and partial_fit continue the fitted network, which these "

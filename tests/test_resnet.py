@@ -283,6 +283,12 @@ def test_models_saved_when_two_values_meant_a_signal_still_load(name):
         # The upgraded parameters refit as the same network.
         refit = clone(est).set_params(max_iter=1, n_iter_no_change=None).fit(X)
         assert refit.transform(X).shape == (40, 2)
+        # And the loaded network continues training: its recorded
+        # image_shape=(16, 2) is read as the signal it meant, not as a change.
+        trained = est.n_iter_
+        est.set_params(max_iter=1, n_iter_no_change=None).partial_fit(X)
+        est.set_params(warm_start=True).fit(X)
+        assert est.n_iter_ == trained + 2
 
 
 def test_signal_shape_survives_clone_pickle_and_save(tmp_path):
