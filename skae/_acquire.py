@@ -220,6 +220,13 @@ def _stock_dropout(architecture) -> float | None:
     return None
 
 
+def _keyed(source) -> tuple[str, ...]:
+    """Loop parameters whose values still key a network of ``source``:
+    ``give_params`` sets a stock architecture's dropout rates, but cannot
+    know another architecture's."""
+    return () if _stock_dropout(source._architecture()) is not None else ("dropout",)
+
+
 def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
     """Give the fitted network the continuation's numbers (the L2 weight,
     dropout rates, the objective's), as ``MLPRegressor`` reads its ``alpha``
@@ -229,8 +236,7 @@ def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
     A failed fit gives the network its previous parameters back
     (``BaseAutoEncoder._fit``).
     """
-    source = _configured(request.estimator_type, request.params)
-    keyed = () if _stock_dropout(source._architecture()) is not None else ("dropout",)
+    keyed = _keyed(_configured(request.estimator_type, request.params))
     # Read as the network was built: a network saved by an earlier skae
     # recorded parameters under their old meanings (saved_params).
     recorded = saved_params(fitted.params, request.estimator_type)
@@ -248,10 +254,7 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
     """Rule 3: a pooled trainer restarted, or a new network's."""
     key = None
     if _network.active_strategy() is None:
-        source = _configured(request.estimator_type, request.params)
-        # A restart gives a stock architecture's dropout layers the fit's
-        # rate (give_params); another architecture's rates key its trainers.
-        keyed = () if _stock_dropout(source._architecture()) is not None else ("dropout",)
+        keyed = _keyed(_configured(request.estimator_type, request.params))
         key = structure_key(
             request.estimator_type,
             request.params,
