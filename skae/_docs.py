@@ -120,10 +120,12 @@ restore_best_weights : bool, default=True
     (or the starting weights, if no epoch beat them).
 warm_start : bool, default=False
     Whether ``fit`` continues from the current weights instead of building a
-    new network. The optimiser, learning rate, batch size, stopping rules
-    and the numbers of the loss (``alpha``, dropout rates, ``noise_level``,
-    ``sparsity_weight``, ``contraction``, ``beta``, ...) take their current
-    values, as in ``partial_fit``; changing what the network is built from
+    new network. The optimiser (a new one), learning rate, batch size,
+    stopping rules and the numbers of the loss (``alpha``, dropout rates,
+    ``noise_level``, ``sparsity_weight``, ``contraction``, ``beta``, ...)
+    take their current values. (``partial_fit`` takes the numbers of the
+    loss too, but continues its own optimiser, with the learning rate and
+    batch size of its first call.) Changing what the network is built from
     (``n_components``, the architecture, ``loss``, ``init``, ``whiten``,
     ``alpha`` or a dropout rate from 0 to more or back) raises a
     ``ValueError`` naming it, and leaves the model as it was.

@@ -85,6 +85,10 @@ _GRAPH_KINDS = {
     "dropout": lambda rate: rate > 0,  # dropout layers or none
     "nested_dropout": lambda rate: rate > 0,  # a NestedDropout layer or none
 }
+# Of the parameters above, those a continued fit (warm_start, partial_fit)
+# cannot change all the same: it keeps the PCA start the network was built
+# with, and whiten scales its codes.
+_FIXED_AT_START = frozenset({"whiten"})
 # Idle trainers kept per process, the least recently returned dropped
 # first, within a memory budget. Eight covers the structures of a typical
 # grid: with four, a grid of 6 structures on Dask workers compiled them
@@ -93,12 +97,6 @@ _GRAPH_KINDS = {
 # remembered initial values, Adam moments) is about 50 MiB.
 MAX_IDLE = 8
 MAX_IDLE_BYTES = 256 * 1024**2
-
-
-# Of the parameters above, those a continued fit (warm_start, partial_fit)
-# cannot change: it keeps the PCA start the network was built with, and
-# whiten scales its codes.
-_FIXED_AT_START = frozenset({"whiten"})
 
 
 def graph_changes(recorded: dict, requested: dict, keyed: tuple[str, ...] = ()) -> list[str]:
