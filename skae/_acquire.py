@@ -80,7 +80,7 @@ def build_network(
     that pickle and :func:`skae.load` rebuild it even after ``set_params``
     changed the estimator's own parameters for the next fit.
     """
-    source = _configured(estimator_type, params)
+    source = configured_estimator(estimator_type, params)
     architecture = source._architecture()
     # The contract is encode and decode; a BaseArchitecture (or any
     # scikit-learn estimator) also checks its _parameter_constraints.
@@ -103,7 +103,7 @@ def build_network(
     return network
 
 
-def _configured(estimator_type: type, params: dict):
+def configured_estimator(estimator_type: type, params: dict):
     """An ``estimator_type`` with the (validated) parameters a network records."""
     source = estimator_type(
         **saved_params({**_BEFORE_PARAMETER_EXISTED, **params}, estimator_type)
@@ -204,10 +204,10 @@ def acquire_trainer(
     return request.new_trainer(fitted)
 
 
-def give_params(network: Network, estimator_type: type, params: dict) -> None:
+def give_params(network: Network, params: dict, source) -> None:
     """Train ``network`` from now on with ``params`` (of its graph): their
-    L2 weight, dropout rates and objective's numbers, as built from them."""
-    source = _configured(estimator_type, params)
+    L2 weight, dropout rates and objective's numbers, as ``source`` (their
+    :func:`configured_estimator`) builds them."""
     network.take_params(params, source._objective(), _stock_dropout(source._architecture()))
 
 
@@ -236,7 +236,8 @@ def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
     A failed fit gives the network its previous parameters back
     (``BaseAutoEncoder._fit``).
     """
-    keyed = _keyed(_configured(request.estimator_type, request.params))
+    source = configured_estimator(request.estimator_type, request.params)
+    keyed = _keyed(source)
     # Read as the network was built: a network saved by an earlier skae
     # recorded parameters under their old meanings (saved_params).
     recorded = saved_params(fitted.params, request.estimator_type)
@@ -247,20 +248,20 @@ def _continue_with_params(fitted: Network, request: TrainerRequest) -> None:
             f"parameters would change: {'; '.join(changes)}. Set them back, or fit "
             "a new network (warm_start=False, or a clone for partial_fit)."
         )
-    give_params(fitted, request.estimator_type, request.params)
+    give_params(fitted, request.params, source)
 
 
 def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
     """Rule 3: a pooled trainer restarted, or a new network's."""
+    source = configured_estimator(request.estimator_type, request.params)
     key = None
     if _network.active_strategy() is None:
-        keyed = _keyed(_configured(request.estimator_type, request.params))
         key = structure_key(
             request.estimator_type,
             request.params,
             request.n_features,
             request.batch_size,
-            keyed=keyed,
+            keyed=_keyed(source),
         )
     trainer = POOL.take_idle(key) if key is not None else None
     if trainer is not None and trainer.network.can_restart(request.network_seed):
@@ -281,6 +282,6 @@ def _new_network_trainer(request: TrainerRequest, start) -> Trainer:
         # Same graphs, another seed (or a start-dependent objective): the
         # pooled trainer takes the new network's values.
         trainer.network.restart_from(network)
-    give_params(trainer.network, request.estimator_type, request.params)
+    give_params(trainer.network, request.params, source)
     trainer.reset(request.training_seed, request.loss_unit(trainer.network), request.learning_rate)
     return trainer

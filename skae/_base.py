@@ -29,6 +29,7 @@ from ._acquire import (
     TrainerRequest,
     acquire_trainer,
     build_network,
+    configured_estimator,
     give_params,
     network_params,
 )
@@ -315,7 +316,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         saved_variables = [variable.numpy() for variable in network_variables + trainer_variables]
         # A continuation gives the network its own numbers (_acquire.give_params).
-        saved_params = self._network.params if continuing else None
+        params_before = self._network.params if continuing else None
         try:
             self._train(X, incremental=incremental, continuing=continuing, held=trainer)
         except BaseException:
@@ -328,7 +329,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             ):
                 variable.assign(value)
             if continuing:
-                give_params(self._network, type(self), saved_params)
+                give_params(
+                    self._network, params_before, configured_estimator(type(self), params_before)
+                )
                 self._network.weights_changed()
             raise
         return self

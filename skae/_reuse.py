@@ -99,26 +99,39 @@ MAX_IDLE = 8
 MAX_IDLE_BYTES = 256 * 1024**2
 
 
+# What _graph_part returns for a parameter the traced graphs do not read.
+_NOTHING = ("loop",)
+
+
+def _graph_part(name: str, value, keyed: tuple[str, ...]):
+    """What of parameter ``name``'s ``value`` the traced graphs depend on:
+    its kind (:data:`_GRAPH_KINDS`), nothing (:data:`_NOTHING`, for the
+    other :data:`_LOOP_PARAMS`), or the value itself (any other parameter,
+    or one named in ``keyed``)."""
+    if name in keyed:
+        return ("value", value)
+    if name in _GRAPH_KINDS:
+        return ("kind", _GRAPH_KINDS[name](value))
+    if name in _LOOP_PARAMS:
+        return _NOTHING
+    return ("value", value)
+
+
 def graph_changes(recorded: dict, requested: dict, keyed: tuple[str, ...] = ()) -> list[str]:
     """The parameters, as ``"name: old -> new"``, whose ``requested`` value
     would build another network than the one built from ``recorded`` (a
-    fitted network's ``params``); ``keyed`` as for :func:`structure_key`.
-    Names ``recorded`` lacks (a network saved before they existed) are not
+    fitted network's ``params``); ``keyed`` as for :func:`structure_key`,
+    and :data:`_FIXED_AT_START` are compared by value too. Names
+    ``recorded`` lacks (a network saved before they existed) are not
     compared."""
-    changes = []
-    for name, old in recorded.items():
-        if name not in requested:
-            continue
-        new = requested[name]
-        if name in _GRAPH_KINDS and name not in keyed:
-            changed = _GRAPH_KINDS[name](old) != _GRAPH_KINDS[name](new)
-        elif name in _LOOP_PARAMS and name not in _FIXED_AT_START and name not in keyed:
-            changed = False
-        else:
-            changed = _hash(old) != _hash(new)
-        if changed:
-            changes.append(f"{name}: {old!r} -> {new!r}")
-    return changes
+    keyed = (*keyed, *_FIXED_AT_START)
+    return [
+        f"{name}: {old!r} -> {requested[name]!r}"
+        for name, old in recorded.items()
+        if name in requested
+        and _hash(_graph_part(name, old, keyed))
+        != _hash(_graph_part(name, requested[name], keyed))
+    ]
 
 
 def _hash(value) -> str:
@@ -142,15 +155,14 @@ def structure_key(
     parameter cannot be hashed (for example a custom architecture holding a
     lambda): such fits always trace afresh.
     """
-    graph_params = {k: v for k, v in network_params.items() if k not in _LOOP_PARAMS or k in keyed}
-    kinds = {k: kind(network_params[k]) for k, kind in _GRAPH_KINDS.items() if k in network_params}
+    graph = {name: _graph_part(name, value, keyed) for name, value in network_params.items()}
+    graph = {name: part for name, part in graph.items() if part is not _NOTHING}
     try:
         return joblib.hash(
             (
                 estimator_type.__module__,
                 estimator_type.__qualname__,
-                graph_params,
-                kinds,
+                graph,
                 n_features,
                 batch_size,
             )
