@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoEncoder
 from ._docs import fill_doc
-from ._missing import held_out_width, hide_observed, ppca_fill, ppca_filled
+from ._missing import held_out_width, hide_observed, ppca_fill, ppca_filled, ppca_model
 from ._outlier import default_n_components
 from ._persistence import NestedSaveMixin
 from ._saveable import saveable
@@ -320,22 +320,24 @@ def _default_fit(X: np.ndarray, seed: int):
     """
     hidden_X, hidden = hide_observed(X, seed)
     if not hidden.any():
-        width = default_n_components(X.shape[1])
-        estimator = AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed)
-        return estimator.fit(X), None, 0.0
+        return _network(default_n_components(X.shape[1]), seed).fit(X), None, 0.0
     truth = X[hidden]
-    width, _ = held_out_width(hidden_X, hidden, truth, seed)
+    width, _, completed = held_out_width(hidden_X, hidden, truth, seed)
     rows = np.flatnonzero(hidden.any(axis=1))
-    pca_values = ppca_filled(hidden_X[rows], *ppca_fill(hidden_X, seed, width))[hidden[rows]]
-    # Holes are filled from the full code, as the outlier detector scores
-    # with it: nested dropout orders codes for truncation.
-    estimator = AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed)
-    estimator.fit(hidden_X.astype(X.dtype))
+    pca_values = ppca_filled(hidden_X[rows], *ppca_model(completed, seed, width))[hidden[rows]]
+    estimator = _network(width, seed).fit(hidden_X.astype(X.dtype))
     rebuilt = estimator.inverse_transform(estimator.transform(hidden_X[rows].astype(X.dtype)))
     weight = _blend_weight(pca_values, rebuilt[hidden[rows]], truth)
     if weight == 0.0:
         return estimator, None, 0.0
     return estimator, ppca_fill(X, seed, width), weight
+
+
+def _network(width: int, seed: int) -> AutoEncoder:
+    """The default imputer's network. Holes are filled from the full code,
+    as the outlier detector scores with it: nested dropout orders codes for
+    truncation."""
+    return AutoEncoder(n_components=width, nested_dropout=0.0, random_state=seed)
 
 
 def _blend_weight(pca_values, network_values, truth) -> float:

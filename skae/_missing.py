@@ -175,10 +175,12 @@ def hide_observed(X, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return X, hidden
 
 
-def held_out_width(X, hidden: np.ndarray, truth: np.ndarray, seed: int) -> tuple[int, float]:
+def held_out_width(
+    X, hidden: np.ndarray, truth: np.ndarray, seed: int
+) -> tuple[int, float, np.ndarray]:
     """The width whose EM PCA (:func:`svd_completed`) of dense X best fills
-    the ``hidden`` entries (whose values are ``truth``), and its mean
-    squared error there.
+    the ``hidden`` entries (whose values are ``truth``), its mean squared
+    error there, and X completed at that width (for :func:`ppca_model`).
 
     Tries the widths of :func:`_width_candidates` up to one less than the
     rows and the columns, in increasing order, and stops after
@@ -192,23 +194,29 @@ def held_out_width(X, hidden: np.ndarray, truth: np.ndarray, seed: int) -> tuple
     and 196 / 96 / 64 on 2,000 MNIST images (784): no share of the columns
     fits them all.
     """
-    best, best_error, misses = 1, np.inf, 0
+    best, best_error, best_filled, misses = 1, np.inf, None, 0
     for width in _width_candidates(max(1, min(X.shape) - 1)):
         filled = svd_completed(X, width, seed)
         error = float(np.mean(np.square(filled[hidden] - truth)))
         if error < best_error:
-            best, best_error, misses = width, error, 0
+            best, best_error, best_filled, misses = width, error, filled, 0
         else:
             misses += 1
             if misses >= _WIDTH_PATIENCE:
                 break
-    return best, best_error
+    return best, best_error, best_filled
 
 
 def ppca_fill(X, seed: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The mean, principal axes (rows) and score shrinkage of the rank-``width``
     EM PCA of dense X (:func:`svd_completed`), for :func:`ppca_filled`."""
-    filled = svd_completed(X, width, seed)
+    return ppca_model(svd_completed(X, width, seed), seed, width)
+
+
+def ppca_model(
+    filled: np.ndarray, seed: int, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ppca_fill` of the X that ``filled`` completes at ``width``."""
     mean = filled.mean(axis=0)
     rank = min(width, filled.shape[0] - 1, filled.shape[1])
     axes, shrinkage = _shrunk_axes(filled - mean, rank, seed)

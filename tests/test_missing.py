@@ -232,7 +232,7 @@ def test_held_out_width_finds_the_rank(rank):
     X += 0.05 * rng.normal(size=X.shape)
     X[rng.random(X.shape) < 0.2] = np.nan
     hidden_X, hidden = hide_observed(X, seed=0)
-    width, error = held_out_width(hidden_X, hidden, X[hidden], seed=0)
+    width, error, _ = held_out_width(hidden_X, hidden, X[hidden], seed=0)
     assert width == rank
     assert error < 0.01 * np.nanvar(X)
 
