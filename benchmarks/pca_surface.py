@@ -16,9 +16,17 @@ rows, as in ``vs_pca.py``:
   runs none): the width ``n_components=share`` chooses, beside PCA's, and
   the share of the test rows' variance the chosen model explains.
 
+With ``--spectrum``, instead: each estimator with its defaults
+(``n_components=None``, every code, as ``PCA()``) beside ``PCA()`` on
+the training rows, as code that reads the whole spectrum fits them: fit
+seconds and their ratio, the largest difference between the two
+``explained_variance_ratio_``, and the width each cumulative sum gives for
+95 %.
+
 Run::
 
     python benchmarks/pca_surface.py
+    python benchmarks/pca_surface.py --spectrum --estimators AE VAE
     python benchmarks/pca_surface.py --only digits --estimators AE VAE --shares 0.9 0.95
     python benchmarks/pca_surface.py --nested-dropout 0 --shares   # codes not ordered
 """
@@ -72,6 +80,32 @@ def _ordered(ratios: np.ndarray) -> str:
     return "yes" if rises.size == 0 else f"no (code {rises[0] + 2})"
 
 
+def spectrum(datasets, estimators) -> None:
+    """The defaults (every code) beside ``PCA()``, as PCA code reads them."""
+    print(
+        "| data | rows x features | estimator | fit s (PCA's) | ratio "
+        "| max EVR diff | k for 95 % (PCA's) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, X_train in datasets:
+        start = time.perf_counter()
+        pca = PCA().fit(X_train)
+        pca_seconds = time.perf_counter() - start
+        pca_k = int(np.argmax(np.cumsum(pca.explained_variance_ratio_) >= 0.95)) + 1
+        for label in estimators:
+            start = time.perf_counter()
+            est = vs_pca.ESTIMATORS[label](random_state=0).fit(X_train)
+            seconds = time.perf_counter() - start
+            evr = est.explained_variance_ratio_
+            k = int(np.argmax(np.cumsum(evr) >= 0.95)) + 1
+            print(
+                f"| {name} | {X_train.shape[0]} x {X_train.shape[1]} | {label} | "
+                f"{seconds:.2f} ({pca_seconds:.2f}) | {seconds / pca_seconds:.0f}x | "
+                f"{np.abs(evr - pca.explained_variance_ratio_).max():.1e} | {k} ({pca_k}) |",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", help="dataset names (default: all)")
@@ -80,8 +114,14 @@ def main() -> None:
     parser.add_argument(
         "--nested-dropout", type=float, help="set on every estimator (default: its default)"
     )
+    parser.add_argument(
+        "--spectrum", action="store_true", help="the defaults (every code) beside PCA()"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.spectrum:
+        spectrum(_spectrum_datasets(args.only), args.estimators)
+        return
     extra = {} if args.nested_dropout is None else {"nested_dropout": args.nested_dropout}
     print(
         "| data | k | estimator | full | worst prefix (j) | EVR sum (PCA) | EVR ordered | fit s |"
@@ -125,6 +165,18 @@ def main() -> None:
         print("\n| data | share | estimator | width (PCA's) | held-out share (PCA's) |")
         print("|---|---|---|---|---|")
         print("\n".join(widths))
+
+
+def _spectrum_datasets(only):
+    """Training rows of the datasets, and MNIST's 60,000 (``--only "MNIST 60000"``)."""
+    for name in [*DATASETS, "MNIST 60000"]:
+        if (only and name not in only) or (not only and name == "MNIST 60000"):
+            continue
+        if name.startswith("MNIST") and not mnist_available():
+            print(f"{name}: skipped, ../shared/data/mnist not found")
+            continue
+        load = (lambda: vs_pca._mnist(60000)) if name == "MNIST 60000" else DATASETS[name][0]
+        yield name, np.asarray(vs_pca._dense(load()[0]))
 
 
 if __name__ == "__main__":

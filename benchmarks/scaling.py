@@ -152,7 +152,7 @@ def main(argv=None) -> None:
         print(f"wrote {X.nbytes / 2**30:.2f} GiB in {elapsed:.1f} s", flush=True)
         classical = {"init": "random", "early_stopping": False}
         # TensorFlow's one-time start-up (about 0.5 GiB) is not the fit's.
-        AutoEncoder(max_iter=1, **classical).fit(np.array(X[:1024]))
+        AutoEncoder(n_components=8, max_iter=1, **classical).fit(np.array(X[:1024]))
         streamed = measure("memory map, streamed", X, **classical)
         in_memory_rows = 2**30 // (4 * args.features)
         in_memory = measure("1 GiB slice in memory", np.array(X[:in_memory_rows]), **classical)

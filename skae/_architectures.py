@@ -90,8 +90,8 @@ class BaseArchitecture(BaseEstimator, abc.ABC):
     ...         return layers.dense(n_features, output=True)(h)
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(64, 32))
-    >>> ae = AutoEncoder(architecture=ConvArchitecture(filters=2), max_iter=2,
-    ...                  n_iter_no_change=None, random_state=0).fit(X)
+    >>> ae = AutoEncoder(n_components=2, architecture=ConvArchitecture(filters=2),
+    ...                  max_iter=2, n_iter_no_change=None, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (64, 2)
     """

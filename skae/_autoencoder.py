@@ -73,7 +73,7 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
     def __init__(
         self,
-        n_components: int | float | str | None = 2,
+        n_components: int | float | str | None = None,
         *,
         hidden_layer_sizes: tuple[int, ...] = (128, 64),
         activation: str = "relu",

@@ -97,7 +97,7 @@ class ContractiveAutoEncoder(AutoEncoder):
 
     def __init__(
         self,
-        n_components: int | float | str | None = 2,
+        n_components: int | float | str | None = None,
         *,
         contraction: float = 0.1,
         hidden_layer_sizes: tuple[int, ...] = (128, 64),

@@ -95,7 +95,7 @@ class DenoisingAutoEncoder(AutoEncoder):
 
     def __init__(
         self,
-        n_components: int | float | str | None = 2,
+        n_components: int | float | str | None = None,
         *,
         noise_type: str = "gaussian",
         noise_level: float | str = "auto",

@@ -31,7 +31,7 @@ loss : {"mse", "binary_crossentropy"}, default="mse"
     Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
     output and suits data scaled to [0, 1].""",
     "n_components_parameter": """\
-n_components : int, float, "mle" or None, default=2
+n_components : int, float, "mle" or None, default=None
     Width of the code (the number of output features of ``transform``), or how
     to choose it, as :class:`~sklearn.decomposition.PCA` reads it: an int is
     the width; a float in (0, 1) asks for the smallest width whose
@@ -43,8 +43,12 @@ n_components : int, float, "mle" or None, default=2
     chosen width, at most PCA's, is ``n_components_``; a fit costs up to three
     trainings, each seen by ``verbose`` and ``callbacks``. ``partial_fit``,
     which holds out nothing, takes PCA's width for the share of its first
-    chunk. ``"mle"`` is the width Minka's MLE picks for PCA; ``None`` keeps
-    ``min(n_samples, n_features)`` codes.""",
+    chunk. ``"mle"`` is the width Minka's MLE picks for PCA; ``None`` (the
+    default, as PCA's) keeps ``min(n_samples, n_features)`` codes. With
+    that many codes the PCA start already reconstructs every row exactly,
+    so early stopping (see ``early_stopping``) keeps it: the model is PCA, and
+    ``explained_variance_ratio_`` is PCA's whole spectrum, for choosing a
+    width from it. Set a smaller width to learn a nonlinear code.""",
     "training_parameters": """\
 init : {"pca", "random"}, default="pca"
     How the network starts. ``"pca"``: a fixed linear path holds the

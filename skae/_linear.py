@@ -97,6 +97,11 @@ class LinearStart:
     residual_variance : float
         Mean variance (over ``scale**2``) of the directions PCA discards:
         the noise variance of probabilistic PCA.
+    explained_variance : ndarray of shape (n_components,)
+        PCA's ``explained_variance_``, in the units of X (``ddof=1``); 0
+        for the rows without a direction.
+    total_variance : float
+        Sum of the column variances of X (``ddof=1``).
     """
 
     mean: np.ndarray
@@ -104,6 +109,8 @@ class LinearStart:
     components: np.ndarray
     variances: np.ndarray
     residual_variance: float
+    explained_variance: np.ndarray
+    total_variance: float
 
     @classmethod
     def fit(cls, X, n_components: int, seed: int, svd_options: dict | None = None) -> LinearStart:
@@ -122,18 +129,27 @@ class LinearStart:
         total = variance * n_features / scale**2
         rank = min(n_components, n_samples - 1, n_features)
         components = np.zeros((n_components, n_features))
-        variances = np.zeros(n_components)
+        explained = np.zeros(n_components)
         if rank > 0 and variance > 0:
             rows = rows_sample(X, MAX_PCA_ROWS, seed)
             pca = _pca(rows, rank, seed, svd_options or {})
             components[:rank] = pca.components_
-            variances[:rank] = pca.explained_variance_ / scale**2
+            explained[:rank] = pca.explained_variance_
+        variances = explained / scale**2
         n_discarded = min(n_samples - 1, n_features) - rank
         residual = (total - variances.sum()) / n_discarded if n_discarded > 0 else 0.0
         floor = _MIN_VARIANCE_SHARE * max(total, 1.0)
         residual = max(residual, floor)
         variances[rank:] = residual
-        return cls(mean, scale, components, np.maximum(variances, floor), residual)
+        return cls(
+            mean,
+            scale,
+            components,
+            np.maximum(variances, floor),
+            residual,
+            explained,
+            variance * n_features,
+        )
 
     @property
     def encoding_matrix(self) -> np.ndarray:

@@ -88,7 +88,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
 
     def __init__(
         self,
-        n_components: int | float | str | None = 2,
+        n_components: int | float | str | None = None,
         *,
         image_shape: tuple[int, ...] | None = None,
         signal_shape: tuple[int, ...] | None = None,

@@ -99,7 +99,7 @@ class SparseAutoEncoder(AutoEncoder):
 
     def __init__(
         self,
-        n_components: int | float | str | None = 2,
+        n_components: int | float | str | None = None,
         *,
         sparsity: str = "l1",
         sparsity_weight: float = 1e-4,

@@ -599,6 +599,10 @@ class History:
     converged: bool = False
     # Whether a callback set model.stop_training.
     stopped: bool = False
+    # Whether the network ended with its weights from before the first
+    # epoch (restored because no epoch beat them, and no callback restored
+    # others): an init="pca" network is then exactly its PCA start.
+    kept_start: bool = False
 
 
 def _validation_score(network: Network, X) -> float:
@@ -638,6 +642,7 @@ def train(
     """
     history = History()
     best_weights = None
+    best_is_start = False
     epochs_without_improvement = 0
     network = trainer.network
     progress = Progress(verbose, epoch_offset, epoch_offset + max_iter)
@@ -648,6 +653,7 @@ def train(
             history.validation_scores.append(history.best_score)
         if restore_best_weights:
             best_weights = network.get_weights()
+            best_is_start = True
         start_logs["val_loss"] = -history.best_score
     progress.begin(start_logs)
     steps = -(-_n_rows(data) // trainer.batch_size)
@@ -702,6 +708,7 @@ def train(
             # one of at least tol resets the patience.
             if restore_best_weights and val_score is not None and monitored > history.best_score:
                 best_weights = network.get_weights()
+                best_is_start = False
             if monitored > history.best_score + tol:
                 epochs_without_improvement = 0
             else:
@@ -721,6 +728,7 @@ def train(
         progress.end(stop_message)
         if best_weights is not None:
             network.set_weights(best_weights)
+            history.kept_start = best_is_start and hooks is None
         if hooks is not None:
             # After skae's own restore: a callback's restore (EarlyStopping's
             # restore_best_weights) is the user's explicit choice and wins.

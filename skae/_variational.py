@@ -117,7 +117,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
 
     def __init__(
         self,
-        n_components: int | float | str | None = 2,
+        n_components: int | float | str | None = None,
         *,
         likelihood: str = "gaussian",
         beta: float = 1.0,

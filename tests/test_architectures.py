@@ -57,7 +57,7 @@ class _DuckArchitecture:
 
 
 def test_any_object_with_encode_and_decode_is_an_architecture():
-    est = AutoEncoder(architecture=_DuckArchitecture(), **TINY).fit(X)
+    est = AutoEncoder(n_components=2, architecture=_DuckArchitecture(), **TINY).fit(X)
     assert est.transform(X).shape == (X.shape[0], 2)
     # Pickle works; save needs a BaseArchitecture (it stores the parameters).
     restored = pickle.loads(pickle.dumps(est))

@@ -178,7 +178,7 @@ def test_kl_warmup_changes_training(digits):
 )
 def test_pipeline_grid_search(digits, estimator, grid):
     X_train = digits[0][:400]
-    estimator.set_params(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    estimator.set_params(n_components=2, hidden_layer_sizes=(16,), max_iter=3, random_state=0)
     step = type(estimator).__name__.lower()
     pipe = make_pipeline(MinMaxScaler(), estimator)
     search = GridSearchCV(pipe, {f"{step}__{k}": v for k, v in grid.items()}, cv=2)
@@ -186,7 +186,9 @@ def test_pipeline_grid_search(digits, estimator, grid):
     assert search.best_estimator_.transform(X_train).shape == (400, 2)
     # Architecture parameters grid-search through the nested object too.
     nested = GridSearchCV(
-        type(estimator)(architecture=DenseArchitecture((8,)), max_iter=2, random_state=0),
+        type(estimator)(
+            n_components=2, architecture=DenseArchitecture((8,)), max_iter=2, random_state=0
+        ),
         {"architecture__hidden_layer_sizes": [(8,), (16,)]},
         cv=2,
     ).fit(X_train)

@@ -7,6 +7,7 @@ the PCA swapped for a skae estimator, plus the definitions behind the
 attributes.
 """
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,6 +86,51 @@ def test_at_the_pca_start_the_attributes_are_pcas(name):
     )
     np.testing.assert_allclose(est.singular_values_, pca.singular_values_, rtol=1e-3)
     np.testing.assert_allclose(est.noise_variance_, pca.noise_variance_, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_by_default_every_code_is_kept_and_the_spectrum_is_pcas(name, monkeypatch):
+    # PCA() code: fit with the default n_components, read the whole
+    # spectrum, choose k from its cumulative sum.
+    default = type(ESTIMATORS[name])().get_params()["n_components"]
+    assert default is None
+    est = _estimator(name, n_components=default, random_state=0)
+    # Every code: the PCA start reconstructs every row exactly, early
+    # stopping keeps it, and its spectrum is read off the start, not decoded.
+    monkeypatch.setattr(skae._base, "explained_variance", _must_not_decode)
+    est.fit(X_DIGITS)
+    pca = PCA().fit(X_DIGITS)
+    assert est.n_components_ == pca.n_components_ == 64
+    np.testing.assert_allclose(est.explained_variance_, pca.explained_variance_, rtol=1e-6)
+    np.testing.assert_allclose(
+        est.explained_variance_ratio_, pca.explained_variance_ratio_, rtol=1e-6
+    )
+    k = int(np.argmax(np.cumsum(est.explained_variance_ratio_) >= 0.95)) + 1
+    assert k == int(np.argmax(np.cumsum(pca.explained_variance_ratio_) >= 0.95)) + 1
+    # What the start's figures stand for: the network's own reconstructions
+    # from each prefix of the codes, decoded.
+    monkeypatch.undo()
+    decoded, total = skae._explained.explained_variance(est._network, X_DIGITS, 0)
+    np.testing.assert_allclose(decoded, est.explained_variance_, rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(total, X_DIGITS.var(axis=0, ddof=1).sum(), rtol=1e-6)
+
+
+def _must_not_decode(*args, **kwargs):
+    raise AssertionError("explained_variance decoded the codes")
+
+
+def test_a_callback_may_restore_other_weights_so_the_spectrum_is_decoded(monkeypatch):
+    decoded = []
+
+    def spy(*args, **kwargs):
+        decoded.append(True)
+        return skae._explained.explained_variance(*args, **kwargs)
+
+    monkeypatch.setattr(skae._base, "explained_variance", spy)
+    AutoEncoder(random_state=0).fit(X_DIGITS)
+    assert not decoded
+    AutoEncoder(random_state=0, callbacks=[keras.callbacks.Callback()]).fit(X_DIGITS)
+    assert decoded
 
 
 def test_a_trained_network_explains_at_least_pcas_share_of_the_fit_rows():
