@@ -52,7 +52,8 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         The autoencoder to fit (cloned), for example
         ``AutoEncoder(n_components=8)``. It needs a code narrower than the
         rows: a code as wide as the rows can copy the observed entries and
-        learns nothing about the holes. ``None``: the width is chosen from
+        learns nothing about the holes, so that raises a ``ValueError``
+        (``AutoEncoder()`` keeps every code, as ``PCA()``). ``None``: the width is chosen from
         the data and the network is blended with a linear model. A tenth
         of the observed entries is hidden; the width (1, 2, 3, 4, 6, 8, 12,
         ...) whose EM PCA fills them best becomes the code width of an
@@ -203,6 +204,17 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
             estimator, pca, pca_weight = _default_fit(values, seed)
         else:
             estimator = clone(self.estimator).set_params(random_state=seed).fit(values)
+            width = getattr(estimator, "n_components_", 0)
+            if width >= values.shape[1]:
+                raise ValueError(
+                    f"{type(self).__name__} fills holes from a code narrower than the "
+                    f"rows, but the estimator kept {width} codes for "
+                    f"{values.shape[1]} features (n_components="
+                    f"{self.estimator.get_params().get('n_components')!r}): a code as wide "
+                    "as the rows copies the observed entries and learns nothing about "
+                    "the holes. Give the estimator a narrower code (for example "
+                    "AutoEncoder(n_components=8)), or estimator=None to choose one."
+                )
 
         # Nothing is set on self before the fit succeeded, so a failed refit
         # leaves the previous model in place.

@@ -178,6 +178,20 @@ def test_save_and_load(tmp_path):
     assert np.array_equal(restored.transform(holed), imputer.transform(holed))
 
 
+@pytest.mark.parametrize("n_components", [None, 6])
+def test_a_code_as_wide_as_the_rows_is_an_error(n_components):
+    # AutoEncoder() keeps every code, as PCA(): it would copy the observed
+    # entries and learn nothing about the holes.
+    _, holed = _data()
+    estimator = AutoEncoder(n_components=n_components, hidden_layer_sizes=(8,), **TINY)
+    imputer = AutoEncoderImputer(estimator, random_state=0)
+    with pytest.raises(
+        ValueError, match=rf"kept 6 codes for 6 features \(n_components={n_components}\)"
+    ):
+        imputer.fit(holed)
+    assert not hasattr(imputer, "estimator_")
+
+
 def test_every_column_empty_is_an_error():
     with pytest.raises(ValueError, match="Every column of X is missing"):
         _imputer().fit(np.full((10, 3), np.nan))
