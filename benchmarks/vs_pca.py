@@ -13,6 +13,11 @@ Run::
 
     python benchmarks/vs_pca.py               # digits, MNIST 300, text, manifolds, patches, tables
     python benchmarks/vs_pca.py --mnist-full  # adds MNIST with all 60,000 rows
+    python benchmarks/vs_pca.py --auto-steps 16   # batch_size="auto" aims at 16 steps an epoch
+
+``--auto-steps`` changes how many steps an epoch ``batch_size="auto"``
+aims at (skae's private ``_AUTO_STEPS_PER_EPOCH``, 32), to measure what
+larger automatic batches would cost in quality.
 
 MNIST is read from ``../shared/data/mnist``; its rows are skipped with a
 message when the files are absent.
@@ -220,7 +225,12 @@ def main() -> None:
     parser.add_argument("--mnist-full", action="store_true", help="add MNIST 60,000 rows")
     parser.add_argument("--only", nargs="*", help="dataset names to run (default: all)")
     parser.add_argument("--estimators", nargs="*", default=list(ESTIMATORS))
+    parser.add_argument(
+        "--auto-steps", type=int, help="steps an epoch for batch_size='auto' (default: 32)"
+    )
     args = parser.parse_args()
+    if args.auto_steps is not None:
+        skae._base._AUTO_STEPS_PER_EPOCH = args.auto_steps
     datasets = {
         "digits": (_digits, (2, 8, 30), False),
         "MNIST 300": (lambda: _mnist(300), (2, 8, 30), False),
