@@ -81,6 +81,7 @@ class AutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         architecture=None,
         loss: str = "mse",
         init: str = "pca",
+        copy: bool = True,
         whiten: bool = False,
         svd_solver: str = "auto",
         iterated_power: int | str = "auto",

@@ -213,6 +213,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             StrOptions({"mle"}),
             None,
         ],
+        "copy": ["boolean"],
         "whiten": ["boolean"],
         "svd_solver": [StrOptions({"auto", "full", "covariance_eigh", "arpack", "randomized"})],
         "iterated_power": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],

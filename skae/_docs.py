@@ -59,6 +59,10 @@ init : {"pca", "random"}, default="pca"
     one global scale, so training does not depend on the units of X.
     ``"random"``: the classical network with Glorot (Xavier) weights on the
     raw inputs.
+copy : bool, default=True
+    As PCA's: whether X must be left as it is. skae never modifies X, so
+    ``copy=False`` (which only permits PCA to overwrite it) changes
+    nothing; accepted so that code written for PCA runs.
 whiten : bool, default=False
     As PCA's: codes divided by the standard deviation of each PCA
     direction, so that at the start every code has unit variance; with

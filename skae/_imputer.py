@@ -209,7 +209,7 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
                 raise ValueError(
                     f"{type(self).__name__} fills holes from a code narrower than the "
                     f"rows, but the estimator kept {width} codes for "
-                    f"{values.shape[1]} features (n_components="
+                    f"n_features={values.shape[1]} (n_components="
                     f"{self.estimator.get_params().get('n_components')!r}): a code as wide "
                     "as the rows copies the observed entries and learns nothing about "
                     "the holes. Give the estimator a narrower code (for example "

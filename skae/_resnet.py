@@ -104,6 +104,7 @@ class ResNetAutoEncoder(BaseAutoEncoder):
         activation: str = "relu",
         loss: str = "mse",
         init: str = "pca",
+        copy: bool = True,
         whiten: bool = False,
         svd_solver: str = "auto",
         iterated_power: int | str = "auto",

@@ -47,6 +47,8 @@ _LOOP_PARAMS = frozenset(
         "n_oversamples",
         "power_iteration_normalizer",
         "batch_size",
+        # Read by nothing: skae never modifies X (PCA's permission to).
+        "copy",
         # The optimiser's schedule reads them from variables (see
         # _training.LearningRate).
         "learning_rate",

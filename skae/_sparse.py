@@ -110,6 +110,7 @@ class SparseAutoEncoder(AutoEncoder):
         architecture=None,
         loss: str = "mse",
         init: str = "pca",
+        copy: bool = True,
         whiten: bool = False,
         svd_solver: str = "auto",
         iterated_power: int | str = "auto",

@@ -128,6 +128,7 @@ class VariationalAutoEncoder(DenseFrontDoorMixin, BaseAutoEncoder):
         dropout: float = 0.0,
         architecture=None,
         init: str = "pca",
+        copy: bool = True,
         whiten: bool = False,
         svd_solver: str = "auto",
         iterated_power: int | str = "auto",

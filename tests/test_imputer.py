@@ -186,7 +186,7 @@ def test_a_code_as_wide_as_the_rows_is_an_error(n_components):
     estimator = AutoEncoder(n_components=n_components, hidden_layer_sizes=(8,), **TINY)
     imputer = AutoEncoderImputer(estimator, random_state=0)
     with pytest.raises(
-        ValueError, match=rf"kept 6 codes for 6 features \(n_components={n_components}\)"
+        ValueError, match=rf"kept 6 codes for n_features=6 \(n_components={n_components}\)"
     ):
         imputer.fit(holed)
     assert not hasattr(imputer, "estimator_")

@@ -133,6 +133,26 @@ def test_a_callback_may_restore_other_weights_so_the_spectrum_is_decoded(monkeyp
     assert decoded
 
 
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_pcas_printed_parameters_are_accepted_and_x_is_left_alone(name):
+    # Code often pastes the repr older scikit-learn printed for PCA, copy
+    # included; copy=False only permits overwriting X, which skae never does.
+    est = _estimator(
+        name,
+        copy=False,
+        iterated_power="auto",
+        n_components=2,
+        random_state=None,
+        svd_solver="auto",
+        tol=0.0,
+        whiten=False,
+    )
+    X = X_DIGITS.copy()
+    codes = est.fit(X).transform(X)
+    np.testing.assert_array_equal(X, X_DIGITS)
+    assert codes.shape == (len(X), 2)
+
+
 def test_a_trained_network_explains_at_least_pcas_share_of_the_fit_rows():
     X = load_digits().data / 16.0
     ae = AutoEncoder(n_components=4, random_state=0).fit(X)
