@@ -44,11 +44,15 @@ n_components : int, float, "mle" or None, default=None
     trainings, each seen by ``verbose`` and ``callbacks``. ``partial_fit``,
     which holds out nothing, takes PCA's width for the share of its first
     chunk. ``"mle"`` is the width Minka's MLE picks for PCA; ``None`` (the
-    default, as PCA's) keeps ``min(n_samples, n_features)`` codes. With
-    that many codes the PCA start already reconstructs every row exactly,
-    so early stopping (see ``early_stopping``) keeps it: the model is PCA, and
-    ``explained_variance_ratio_`` is PCA's whole spectrum, for choosing a
-    width from it. Set a smaller width to learn a nonlinear code.""",
+    default, as PCA's) keeps ``min(n_samples, n_features)`` codes (one
+    fewer where PCA's solver is ARPACK, as for sparse X). With that many
+    codes the PCA start already reconstructs every row exactly, so with
+    ``init="pca"`` and early stopping (on by default from 95 rows) no epoch
+    beats it: the model is PCA, and ``explained_variance_ratio_`` is PCA's
+    whole spectrum, for choosing a width from it. Set a smaller width to
+    learn a nonlinear code. The 10 epochs early stopping waits cost one
+    backward pass per code each with :class:`ContractiveAutoEncoder`: give
+    it a width on wide data.""",
     "training_parameters": """\
 init : {"pca", "random"}, default="pca"
     How the network starts. ``"pca"``: a fixed linear path holds the
@@ -238,8 +242,11 @@ explained_variance_ : ndarray of shape (`n_components_`,)
     the codes after it are held at their mean. Measured on the rows given
     to the last ``fit`` (at most 2,000 of them, a seeded random subset),
     with PCA's ``ddof=1``. For PCA these are its eigenvalues (up to that
-    sample); the sum is the model's explained variance. ``partial_fit``
-    measures it on each chunk.
+    sample); the sum is the model's explained variance. A network that
+    ends at its PCA start (no epoch beat it) and reconstructs as PCA does
+    (linear outputs, PCA scores as codes) reports that PCA's own figures,
+    from the rows its SVD saw (at most 100,000), without decoding.
+    ``partial_fit`` measures it on each chunk.
 explained_variance_ratio_ : ndarray of shape (`n_components_`,)
     ``explained_variance_`` over the total variance of the same rows; its
     sum is the share of variance the model explains, comparable with PCA's

@@ -8,7 +8,7 @@ observed entries as they are.
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, _fit_context, clone
@@ -50,10 +50,11 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
     ----------
     estimator : skae estimator or None, default=None
         The autoencoder to fit (cloned), for example
-        ``AutoEncoder(n_components=8)``. It needs a code narrower than the
-        rows: a code as wide as the rows can copy the observed entries and
-        learns nothing about the holes, so that raises a ``ValueError``
-        (``AutoEncoder()`` keeps every code, as ``PCA()``). ``None``: the width is chosen from
+        ``AutoEncoder(n_components=8)``. It needs a code narrower than
+        ``min(n_samples - 1, n_features)``: a code that reconstructs every
+        row copies the observed entries and learns nothing about the holes,
+        so it raises a ``ValueError`` (``AutoEncoder()`` keeps every code,
+        as ``PCA()``). ``None``: the width is chosen from
         the data and the network is blended with a linear model. A tenth
         of the observed entries is hidden; the width (1, 2, 3, 4, 6, 8, 12,
         ...) whose EM PCA fills them best becomes the code width of an
@@ -168,6 +169,23 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         return X, missing
 
     @_fit_context(prefer_skip_nested_validation=False)
+    def _check_narrower(self, width: int | None, shape: tuple[int, int]) -> None:
+        """Raise unless a code of ``width`` (``None``: every code) is narrower
+        than the rank the rows can have, ``min(n_samples - 1, n_features)``."""
+        n_samples, n_features = shape
+        if width is None or width >= min(n_samples - 1, n_features):
+            codes = "every code" if width is None else f"{width} codes"
+            raise ValueError(
+                f"{type(self).__name__} fills holes from a code narrower than the "
+                f"rows, but the estimator keeps {codes} for n_samples={n_samples}, "
+                f"n_features={n_features} "
+                f"(n_components={self.estimator.get_params().get('n_components')!r}): "
+                "a code that reconstructs every row copies the observed entries and "
+                "learns nothing about the holes. Give the estimator a narrower code "
+                "(for example AutoEncoder(n_components=8)), or estimator=None to "
+                "choose one."
+            )
+
     def fit(self, X, y=None):
         """Fit the estimator to the observed entries of X.
 
@@ -203,18 +221,13 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         if self.estimator is None:
             estimator, pca, pca_weight = _default_fit(values, seed)
         else:
+            requested = self.estimator.get_params().get("n_components")
+            # An int or None is checked before the fit, a share or "mle"
+            # once the fit has chosen its width.
+            if requested is None or isinstance(requested, Integral):
+                self._check_narrower(requested, values.shape)
             estimator = clone(self.estimator).set_params(random_state=seed).fit(values)
-            width = getattr(estimator, "n_components_", 0)
-            if width >= values.shape[1]:
-                raise ValueError(
-                    f"{type(self).__name__} fills holes from a code narrower than the "
-                    f"rows, but the estimator kept {width} codes for "
-                    f"n_features={values.shape[1]} (n_components="
-                    f"{self.estimator.get_params().get('n_components')!r}): a code as wide "
-                    "as the rows copies the observed entries and learns nothing about "
-                    "the holes. Give the estimator a narrower code (for example "
-                    "AutoEncoder(n_components=8)), or estimator=None to choose one."
-                )
+            self._check_narrower(getattr(estimator, "n_components_", 0), values.shape)
 
         # Nothing is set on self before the fit succeeded, so a failed refit
         # leaves the previous model in place.

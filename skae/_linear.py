@@ -101,7 +101,7 @@ class LinearStart:
         PCA's ``explained_variance_``, in the units of X (``ddof=1``); 0
         for the rows without a direction.
     total_variance : float
-        Sum of the column variances of X (``ddof=1``).
+        Sum of the column variances (``ddof=1``) of the rows the SVD saw.
     """
 
     mean: np.ndarray
@@ -130,8 +130,11 @@ class LinearStart:
         rank = min(n_components, n_samples - 1, n_features)
         components = np.zeros((n_components, n_features))
         explained = np.zeros(n_components)
+        rows = rows_sample(X, MAX_PCA_ROWS, seed)
+        # The total of the rows the SVD sees, so that the explained shares
+        # of a sample add up as PCA's do.
+        total_variance = (variance if rows is X else column_moments(rows)[1]) * n_features
         if rank > 0 and variance > 0:
-            rows = rows_sample(X, MAX_PCA_ROWS, seed)
             pca = _pca(rows, rank, seed, svd_options or {})
             components[:rank] = pca.components_
             explained[:rank] = pca.explained_variance_
@@ -148,7 +151,7 @@ class LinearStart:
             np.maximum(variances, floor),
             residual,
             explained,
-            variance * n_features,
+            total_variance,
         )
 
     @property

@@ -127,6 +127,8 @@ CONFIGURATIONS = {
     "autoencoder-share-whiten": AutoEncoder(
         n_components=0.9, whiten=True, hidden_layer_sizes=(8,), **TINY
     ),
+    # The default width, as PCA's: every code.
+    "autoencoder-every-code": AutoEncoder(hidden_layer_sizes=(8,), **TINY),
 }
 
 # The configurations scikit-learn's checks also run (they fit rows of
@@ -136,6 +138,7 @@ SKLEARN_CHECKED = [
     "sparse-batchnorm-dropout",
     "contractive-custom-conv1d",
     "autoencoder-share-whiten",
+    "autoencoder-every-code",
 ]
 
 # Every architecture, built-in or user-built, paired with each objective by

@@ -178,15 +178,23 @@ def test_save_and_load(tmp_path):
     assert np.array_equal(restored.transform(holed), imputer.transform(holed))
 
 
-@pytest.mark.parametrize("n_components", [None, 6])
-def test_a_code_as_wide_as_the_rows_is_an_error(n_components):
+@pytest.mark.parametrize(
+    "n_components, shape, codes",
+    [(None, (120, 6), "every code"), (6, (120, 6), "6 codes"), (0.999999, (12, 30), "11 codes")],
+)
+def test_a_code_that_reconstructs_every_row_is_an_error(n_components, shape, codes):
     # AutoEncoder() keeps every code, as PCA(): it would copy the observed
-    # entries and learn nothing about the holes.
-    _, holed = _data()
+    # entries and learn nothing about the holes. With fewer rows than
+    # features, n_samples - 1 codes already reconstruct every row; a share
+    # is checked once the fit has chosen its width.
+    _, holed = _data(*shape)
     estimator = AutoEncoder(n_components=n_components, hidden_layer_sizes=(8,), **TINY)
     imputer = AutoEncoderImputer(estimator, random_state=0)
+    n_samples, n_features = shape
     with pytest.raises(
-        ValueError, match=rf"kept 6 codes for n_features=6 \(n_components={n_components}\)"
+        ValueError,
+        match=rf"keeps {codes} for n_samples={n_samples}, n_features={n_features} "
+        rf"\(n_components={n_components}\)",
     ):
         imputer.fit(holed)
     assert not hasattr(imputer, "estimator_")

@@ -68,9 +68,7 @@ def test_pca_attributes_have_pcas_shapes_and_dtypes(name, dtype):
     np.testing.assert_allclose(est.mean_, pca.mean_, rtol=1e-5, atol=1e-6)
     # Orthonormal principal axes, PCA's up to sign.
     np.testing.assert_allclose(est.components_ @ est.components_.T, np.eye(3), atol=1e-5)
-    np.testing.assert_allclose(
-        np.abs(est.components_ @ pca.components_.T), np.eye(3), atol=1e-3
-    )
+    np.testing.assert_allclose(np.abs(est.components_ @ pca.components_.T), np.eye(3), atol=1e-3)
     np.testing.assert_allclose(
         est.singular_values_**2, est.explained_variance_ * (X.shape[0] - 1), rtol=1e-4
     )
@@ -119,7 +117,20 @@ def _must_not_decode(*args, **kwargs):
     raise AssertionError("explained_variance decoded the codes")
 
 
-def test_a_callback_may_restore_other_weights_so_the_spectrum_is_decoded(monkeypatch):
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        # A callback may restore other weights (Keras' EarlyStopping).
+        AutoEncoder(random_state=0, callbacks=[keras.callbacks.Callback()]),
+        # Logit outputs clip PCA's reconstruction into (0, 1).
+        AutoEncoder(random_state=0, loss="binary_crossentropy"),
+        skae.VariationalAutoEncoder(random_state=0, likelihood="bernoulli"),
+        # Sigmoid activity codes do not truncate as PCA's scores do.
+        SparseAutoEncoder(random_state=0, sparsity="kl"),
+    ],
+    ids=["callback", "binary_crossentropy", "bernoulli", "kl_sparsity"],
+)
+def test_the_spectrum_is_decoded_unless_the_network_ends_as_pca(estimator, monkeypatch):
     decoded = []
 
     def spy(*args, **kwargs):
@@ -129,7 +140,7 @@ def test_a_callback_may_restore_other_weights_so_the_spectrum_is_decoded(monkeyp
     monkeypatch.setattr(skae._base, "explained_variance", spy)
     AutoEncoder(random_state=0).fit(X_DIGITS)
     assert not decoded
-    AutoEncoder(random_state=0, callbacks=[keras.callbacks.Callback()]).fit(X_DIGITS)
+    clone(estimator).fit(X_DIGITS)
     assert decoded
 
 
@@ -285,6 +296,26 @@ def test_sparse_input_gets_the_attributes_too():
     ae.fit(X)
     assert ae.components_.shape == (ae.n_components_, 40)
     assert ae.explained_variance_ratio_.sum() > 0
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_every_code_is_pcas_count_where_arpack_takes_one_fewer(sparse, monkeypatch):
+    # PCA() takes min(X.shape) - 1 components with ARPACK, its solver for
+    # sparse X, and so never densifies it whole; the default width follows.
+    X = sp.random(60, 30, density=0.3, random_state=0, format="csr")
+    params = {}
+    if sparse:
+        monkeypatch.setattr(skae._linear, "PCA", _SparseOnlyPCA)
+    else:
+        X, params = X.toarray(), {"svd_solver": "arpack"}
+    ae = AutoEncoder(hidden_layer_sizes=(8,), max_iter=2, random_state=0, **params).fit(X)
+    assert ae.n_components_ == PCA(**params).fit(X).n_components_ == 29
+
+
+class _SparseOnlyPCA(PCA):
+    def fit(self, X, y=None):
+        assert sp.issparse(X), "the PCA start densified sparse X"
+        return super().fit(X)
 
 
 def test_names_without_a_meaning_say_why():

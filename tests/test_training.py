@@ -213,6 +213,30 @@ def test_early_stopping_stops_and_restores_best_weights(X, restore):
     assert np.array_equal(est.transform(X), last.transform(X)) == (not restore or best_epoch == 3)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_kept_start_says_whether_the_network_ended_at_its_start(X, monkeypatch):
+    histories = []
+    train = training_module.train
+
+    def recorded(*args, **kwargs):
+        histories.append(train(*args, **kwargs))
+        return histories[-1]
+
+    monkeypatch.setattr(training_module, "train", recorded)
+    fits = {
+        # Every code: the PCA start reconstructs every row, no epoch beats it.
+        "start unbeaten": {"n_components": None},
+        "an epoch beat the start": {"n_components": 3},
+        "weights not restored": {"n_components": None, "restore_best_weights": False},
+        "a callback ran": {"n_components": None, "callbacks": [keras.callbacks.Callback()]},
+        "no held-out rows": {"n_components": None, "early_stopping": False, "max_iter": 2},
+    }
+    for params in fits.values():
+        AutoEncoder(hidden_layer_sizes=(16,), random_state=0, **params).fit(X)
+    kept = dict(zip(fits, (history.kept_start for history in histories), strict=True))
+    assert kept == {name: name == "start unbeaten" for name in fits}
+
+
 def test_training_loss_stopping_without_validation(X):
     est = _fit(X, max_iter=50, n_iter_no_change=2, tol=1e9)
     assert est.n_iter_ == 3
