@@ -168,7 +168,6 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
         X[missing] = np.nan
         return X, missing
 
-    @_fit_context(prefer_skip_nested_validation=False)
     def _check_narrower(self, width: int | None, shape: tuple[int, int]) -> None:
         """Raise unless a code of ``width`` (``None``: every code) is narrower
         than the rank the rows can have, ``min(n_samples - 1, n_features)``."""
@@ -186,6 +185,7 @@ class AutoEncoderImputer(NestedSaveMixin, TransformerMixin, MetaEstimatorMixin, 
                 "choose one."
             )
 
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the estimator to the observed entries of X.
 

@@ -10,6 +10,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 import skae
 from skae import AutoEncoder, AutoEncoderImputer
@@ -198,6 +199,12 @@ def test_a_code_that_reconstructs_every_row_is_an_error(n_components, shape, cod
     ):
         imputer.fit(holed)
     assert not hasattr(imputer, "estimator_")
+
+
+@pytest.mark.parametrize("estimator", [None, AutoEncoder(n_components=2)])
+def test_parameters_are_validated_before_any_work(estimator):
+    with pytest.raises(InvalidParameterError, match="add_indicator"):
+        AutoEncoderImputer(estimator, add_indicator="yes").fit(_data()[1])
 
 
 def test_every_column_empty_is_an_error():
