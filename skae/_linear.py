@@ -130,14 +130,17 @@ class LinearStart:
         rank = min(n_components, n_samples - 1, n_features)
         components = np.zeros((n_components, n_features))
         explained = np.zeros(n_components)
-        rows = rows_sample(X, MAX_PCA_ROWS, seed)
-        # The total of the rows the SVD sees, so that the explained shares
-        # of a sample add up as PCA's do.
-        total_variance = (variance if rows is X else column_moments(rows)[1]) * n_features
+        total_variance = variance * n_features
         if rank > 0 and variance > 0:
+            rows = rows_sample(X, MAX_PCA_ROWS, seed)
             pca = _pca(rows, rank, seed, svd_options or {})
             components[:rank] = pca.components_
             explained[:rank] = pca.explained_variance_
+            if rows is not X:
+                # The total of the rows the SVD saw, which PCA computed
+                # already, so that the explained shares of a sample add up
+                # as PCA's do.
+                total_variance = explained.sum() / pca.explained_variance_ratio_.sum()
         variances = explained / scale**2
         n_discarded = min(n_samples - 1, n_features) - rank
         residual = (total - variances.sum()) / n_discarded if n_discarded > 0 else 0.0
