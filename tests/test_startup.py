@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from skae._startup import without_notices
+import pytest
+
+from skae._startup import size_thread_pools, without_notices
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,8 +29,16 @@ CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)
 """
 
 
+# The variables that size TensorFlow's thread pools, which a test sets itself.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
 def _python(code: str, **env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "TF_CPP_MIN_LOG_LEVEL" and k not in THREAD_VARIABLES
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -112,3 +122,74 @@ def test_errors_during_import_reach_the_user(tmp_path):
     assert "libcudnn is broken" in result.stderr
     assert "ImportError: fake TensorFlow failed" in result.stderr
     assert "a notice" not in result.stderr
+
+
+# Prints the sizes of TensorFlow's pools as tf.config.threading reports
+# them after a first fit: 0 is TensorFlow's own choice.
+POOL_SIZES = (
+    f"import skae; {FIRST_FIT}\n"
+    "import tensorflow as tf\n"
+    "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+    " tf.config.threading.get_inter_op_parallelism_threads())"
+)
+
+
+@pytest.mark.parametrize(
+    "env, sizes",
+    [
+        ({}, "0 0"),
+        ({"OMP_NUM_THREADS": "1"}, "1 1"),
+        # TensorFlow's own variable wins for its pool.
+        ({"OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "2"}, "0 1"),
+    ],
+)
+def test_thread_pools_follow_omp_num_threads(env, sizes):
+    result = _python(POOL_SIZES, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == sizes.split()
+
+
+def test_thread_pools_set_by_the_user_or_already_running_are_kept():
+    # The user sized one pool before skae's first fit; TensorFlow had not
+    # run an operation yet, so skae sizes only the other.
+    result = _python(
+        "import tensorflow as tf\ntf.config.threading.set_intra_op_parallelism_threads(2)\n"
+        + POOL_SIZES,
+        OMP_NUM_THREADS="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "1"]
+    # In this process TensorFlow has run operations: its pools exist and
+    # cannot change, so nothing is set and nothing fails.
+    import tensorflow as tf
+
+    tf.constant(0.0).numpy()
+    before = (
+        tf.config.threading.get_intra_op_parallelism_threads(),
+        tf.config.threading.get_inter_op_parallelism_threads(),
+    )
+    size_thread_pools({"OMP_NUM_THREADS": "1"})
+    after = (
+        tf.config.threading.get_intra_op_parallelism_threads(),
+        tf.config.threading.get_inter_op_parallelism_threads(),
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize("value", ["", "0", "-1", "two", "4,2"])
+def test_omp_num_threads_that_is_not_one_count_changes_nothing(value, monkeypatch):
+    import tensorflow as tf
+
+    calls = []
+    monkeypatch.setattr(
+        tf.config.threading, "set_intra_op_parallelism_threads", lambda n: calls.append(n)
+    )
+    monkeypatch.setattr(
+        tf.config.threading, "set_inter_op_parallelism_threads", lambda n: calls.append(n)
+    )
+    monkeypatch.setattr(tf.config.threading, "get_intra_op_parallelism_threads", lambda: 0)
+    monkeypatch.setattr(tf.config.threading, "get_inter_op_parallelism_threads", lambda: 0)
+    size_thread_pools({"OMP_NUM_THREADS": value})
+    assert calls == []
+    size_thread_pools({"OMP_NUM_THREADS": "3"})
+    assert calls == [3, 3]
