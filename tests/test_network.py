@@ -138,3 +138,21 @@ def test_code_statistics_come_from_the_objective():
         _network().apply("code:std", X[:5], np.float64)
     with pytest.raises(ValueError, match="unknown inference function"):
         _network().apply("nope", X[:5], np.float64)
+
+
+@pytest.mark.parametrize("objective", [Reconstruction(), Variational("gaussian", 1.0, 0)])
+def test_get_weights_reads_what_keras_reads_and_copies_it(objective):
+    network = _network(objective)
+    keras_read = network.encoder.get_weights() + network.decoder.get_weights()
+    read = network.get_weights()
+    assert len(read) == len(keras_read) == len(network.weights)
+    for ours, theirs in zip(read, keras_read, strict=True):
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_array_equal(ours, theirs)
+    # A later change of the variables leaves the copy as it was, and the
+    # next read sees the change.
+    network.set_weights([value + 1.0 for value in read])
+    for ours, theirs in zip(read, keras_read, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    for changed, before in zip(network.get_weights(), read, strict=True):
+        np.testing.assert_array_equal(changed, before + 1.0)
