@@ -36,7 +36,14 @@ from ._acquire import (
 from ._architectures import _ACTIVATIONS, DenseArchitecture, saved_params
 from ._explained import MAX_EXPLAINED_ROWS, code_mean, explained_shares, explained_variance
 from ._lazy import LazyModule, keras
-from ._linear import LinearStart, column_moments, data_scale, pca_width, rows_sample
+from ._linear import (
+    LinearStart,
+    chunk_digest,
+    column_moments,
+    data_scale,
+    pca_width,
+    rows_sample,
+)
 from ._missing import (
     IncompleteRows,
     apply_observed,
@@ -278,11 +285,18 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         so data that does not fit in memory can be streamed in chunks, as
         with :class:`~sklearn.decomposition.IncrementalPCA`. With
         ``init="pca"`` the first call starts the network at the PCA of its
-        chunk (later chunks refine the nonlinear part, not that start), so
-        unlike IncrementalPCA's, each chunk must be a fair sample of the
-        rows: shuffle rows across chunks. (Iris in its class order, in
-        10-row chunks, reconstructed with a mean squared error of about
-        2.0, against 0.025 for IncrementalPCA.) With
+        chunk, and each new chunk updates that linear path as
+        IncrementalPCA updates its PCA, so ``mean_`` and ``components_``
+        are IncrementalPCA's of every row seen, while the nonlinear part
+        trains one epoch on the chunk. A chunk seen before (the same
+        values) leaves the linear path as it is, so passes over the same
+        chunks count each row once there, and N calls on the same rows
+        are N epochs of ``fit``, bit for bit. (Iris in its class order, in
+        10-row chunks: a reconstruction MSE of 0.0258 against 0.0254 for
+        IncrementalPCA; 2.0 while the start stayed the first chunk's.)
+        After loading a saved or pickled model the linear path stays
+        where it is. ``explained_variance_`` after a call is measured on
+        its chunk. With
         ``early_stopping=True`` it raises a ``ValueError``, as
         :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does;
         ``"auto"`` holds out nothing here.
@@ -376,6 +390,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             incremental,
             held,
             missing,
+            chunk_digest(X) if incremental else None,
         )
 
         if continuing:
@@ -404,6 +419,27 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if not continuing:
             vars(self).pop("components_", None)
         vars(self).update(pca_attributes)
+        if run.start is not None:
+            self._linear_start = run.start
+        elif not continuing:
+            vars(self).pop("_linear_start", None)
+        if incremental:
+            seen = vars(self).get("_chunks_seen", frozenset()) if continuing else frozenset()
+            self._chunks_seen = seen | {data.chunk}
+        else:
+            vars(self).pop("_chunks_seen", None)
+
+    def _updated_start(self, X, chunk: str) -> LinearStart | None:
+        """The PCA start of the rows partial_fit has seen, with chunk ``X``
+        (digest ``chunk``) added, as IncrementalPCA updates its PCA; None
+        when there is no start (``init="random"``, or a model loaded from a
+        file) or the same rows came before: another pass over them leaves
+        their PCA as it is, so N passes over the same rows stay N epochs
+        of ``fit``, bit for bit."""
+        start = vars(self).get("_linear_start")
+        if start is None or chunk in vars(self).get("_chunks_seen", ()):
+            return None
+        return start.updated(X, start.n_samples)
 
     def _continued_width(self) -> int:
         """The fitted width, which a continuation keeps (an integer
@@ -430,6 +466,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             if not continuing and self.init == "pca":
                 rows = svd_completed(X, width, data.network_seed) if data.missing else X
                 start = LinearStart.fit(rows, width, data.network_seed, self._svd_options())
+            elif continuing and data.chunk is not None:
+                start = self._updated_start(X, data.chunk)
             trainer = acquire_trainer(
                 TrainerRequest(
                     type(self),
@@ -446,6 +484,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 held=data.held,
             )
             network = trainer.network
+            if continuing and start is not None:
+                network.set_start(start, network.params.get("whiten", False))
         fill = self._hole_fill(X, start, continuing) if data.missing else None
         trainer.set_fill(fill)
         validation_data = data.X_val
@@ -1045,6 +1085,8 @@ class _FitData:
     held: Trainer | None
     # Whether X has missing values (NaN).
     missing: bool = False
+    # partial_fit's chunk, identified by its values (see chunk_digest).
+    chunk: str | None = None
 
 
 @dataclass

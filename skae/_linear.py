@@ -21,11 +21,13 @@ training run the same and multiplies the codes by 1000, as PCA's.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import PCA
+from sklearn.utils.extmath import svd_flip
 
 # PCA is fitted on at most this many rows (a seeded random subset beyond):
 # a randomized SVD of 100,000 x 784 float32 rows takes about 5 s on 2 cores,
@@ -102,6 +104,8 @@ class LinearStart:
         for the rows without a direction.
     total_variance : float
         Sum of the column variances (``ddof=1``) of the rows the SVD saw.
+    n_samples : int
+        The rows it describes.
     """
 
     mean: np.ndarray
@@ -111,6 +115,7 @@ class LinearStart:
     residual_variance: float
     explained_variance: np.ndarray
     total_variance: float
+    n_samples: int
 
     @classmethod
     def fit(cls, X, n_components: int, seed: int, svd_options: dict | None = None) -> LinearStart:
@@ -125,8 +130,6 @@ class LinearStart:
         """
         n_samples, n_features = X.shape
         mean, variance = column_moments(X)
-        scale = _scale(variance)
-        total = variance * n_features / scale**2
         rank = min(n_components, n_samples - 1, n_features)
         components = np.zeros((n_components, n_features))
         explained = np.zeros(n_components)
@@ -141,6 +144,64 @@ class LinearStart:
                 # already, so that the explained shares of a sample add up
                 # as PCA's do.
                 total_variance = explained.sum() / pca.explained_variance_ratio_.sum()
+        return cls._of_spectrum(
+            mean, variance, n_samples, rank, components, explained, total_variance
+        )
+
+    def updated(self, X, n_seen: int) -> LinearStart:
+        """The start of the ``n_seen`` rows this one describes and the rows
+        ``X`` together, without the first rows: the update of
+        :class:`~sklearn.decomposition.IncrementalPCA` (the SVD of the top
+        directions scaled by their singular values, the new rows centred,
+        and the shift between the two means; Ross et al., 2008).
+
+        ``partial_fit`` calls this for each new chunk, so the linear path
+        follows every row seen, as IncrementalPCA's components do, instead
+        of the first chunk's PCA. Missing values (NaN) count at the column
+        means so far, sparse chunks are densified (one chunk at a time).
+        """
+        X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+        X = np.where(np.isnan(X), self.mean, X)
+        n_rows, n_features = X.shape
+        n_samples = n_seen + n_rows
+        chunk_mean = X.mean(axis=0)
+        centred = X - chunk_mean
+        shift = np.sqrt(n_seen * n_rows / n_samples) * (self.mean - chunk_mean)
+        singular = np.sqrt(np.maximum(self.explained_variance, 0.0) * max(n_seen - 1, 0))
+        stacked = np.vstack([singular[:, None] * self.components, centred, shift])
+        u, singular, vt = np.linalg.svd(stacked, full_matrices=False)
+        _, vt = svd_flip(u, vt, u_based_decision=False)
+        n_components = len(self.explained_variance)
+        rank = min(n_components, n_samples - 1, n_features, len(singular))
+        components = np.zeros((n_components, n_features))
+        explained = np.zeros(n_components)
+        components[:rank] = vt[:rank]
+        explained[:rank] = singular[:rank] ** 2 / (n_samples - 1)
+        # The sum of squares around the new mean: both parts' own and the shift's.
+        squares = (
+            self.total_variance * max(n_seen - 1, 0) + np.square(centred).sum() + shift @ shift
+        )
+        total_variance = squares / (n_samples - 1)
+        return self._of_spectrum(
+            self.mean + (chunk_mean - self.mean) * n_rows / n_samples,
+            total_variance / n_features,
+            n_samples,
+            rank,
+            components,
+            explained,
+            total_variance,
+        )
+
+    @classmethod
+    def _of_spectrum(
+        cls, mean, variance, n_samples, rank, components, explained, total_variance
+    ) -> LinearStart:
+        """The start of ``n_samples`` rows of mean column variance ``variance``
+        whose first ``rank`` principal directions ``components`` explain
+        ``explained`` of their ``total_variance``."""
+        n_features = len(mean)
+        scale = _scale(variance)
+        total = variance * n_features / scale**2
         variances = explained / scale**2
         n_discarded = min(n_samples - 1, n_features) - rank
         residual = (total - variances.sum()) / n_discarded if n_discarded > 0 else 0.0
@@ -155,6 +216,7 @@ class LinearStart:
             residual,
             explained,
             total_variance,
+            n_samples,
         )
 
     @property
@@ -175,6 +237,17 @@ class LinearStart:
         if whiten:
             return np.ones_like(self.variances)
         return self.scale * np.sqrt(self.variances)
+
+
+def chunk_digest(X) -> str:
+    """Identifies the rows of X by their values: partial_fit updates the
+    PCA start with a chunk only the first time it sees it."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((X.shape, X.dtype.str, X.format if sp.issparse(X) else None)).encode())
+    parts = (X.data, X.indices, X.indptr) if sp.issparse(X) else (X,)
+    for part in parts:
+        digest.update(np.ascontiguousarray(part))
+    return digest.hexdigest()
 
 
 def _pca(X, n_components: int, seed: int, svd_options: dict) -> PCA:

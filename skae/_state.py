@@ -10,10 +10,13 @@ from __future__ import annotations
 # (weights, objective), the trainer (optimiser, seed generator) that
 # partial_fit continues with, and the lease that returns the trainer to the
 # pool of compiled trainers (_reuse.py) when the estimator is collected.
-PRIVATE_FITTED = ("_network", "_trainer", "_lease")
+PRIVATE_FITTED = ("_network", "_trainer", "_lease", "_linear_start", "_chunks_seen")
 # Of those, what neither pickle nor save stores: partial_fit after loading
-# starts a fresh optimiser, and a copy's network is its own.
-TRANSIENT = ("_trainer", "_lease")
+# starts a fresh optimiser, and a copy's network is its own. partial_fit
+# after loading also keeps the linear path where it is (no PCA start to
+# update, see LinearStart.updated), as IncrementalPCA's state is not
+# stored by save either.
+TRANSIENT = ("_trainer", "_lease", "_linear_start", "_chunks_seen")
 
 
 def is_public_fitted(name: str) -> bool:
