@@ -99,11 +99,14 @@ def size_thread_pools(environ=os.environ) -> None:
     ``cpu_count() // n_jobs`` in its worker processes, so that the workers
     of ``GridSearchCV(..., n_jobs=2)`` share the cores instead of each
     starting a thread per core; HPC job scripts set it for the same
-    reason. On 2 cores, with 1 thread a pool, a small network's epoch took
-    0.58x to 0.62x the time of TensorFlow's default (digits, 64-128-64-16,
-    batch 56: 15.5 to 16.8 ms against 26.7 to 27.9 ms), and the workers of
-    an ``n_jobs=2`` search no longer compete for the cores
-    (``benchmarks/search.py``).
+    reason. On 2 cores, with one thread a pool, the epoch of a small
+    network took 0.60x to 0.65x the time of TensorFlow's default (digits,
+    64-128-64-16, batches of 56 rows: 14.9 to 15.3 ms against 23.6 to 24.6
+    ms), and an ``n_jobs=2`` search took 0.37x to 0.46x the time of
+    ``n_jobs=1`` instead of 0.55x (``benchmarks/search.py``). A wide
+    network run alone wants every core (the 784-1000-500-250-30 network
+    took 1.4x as long with one thread), so without ``OMP_NUM_THREADS``
+    TensorFlow keeps its default.
 
     TensorFlow's own settings win: a pool whose size ``TF_NUM_INTRAOP_THREADS``
     or ``TF_NUM_INTEROP_THREADS`` gives, or that the user already set with
