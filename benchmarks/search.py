@@ -44,7 +44,9 @@ side in this run:
   a variable of the compiled epoch, so the grid traces one trainer.
 
 ``--only`` runs some of these: ``fixed``, ``search``, ``parallel``,
-``realistic``, ``fit50``, ``noise``.
+``realistic``, ``fit50``, ``noise``. Run it with ``OMP_NUM_THREADS=1`` in
+the environment to size TensorFlow's thread pools (and numpy's BLAS) at
+one thread, as joblib does in the workers of ``n_jobs=2``.
 """
 
 from __future__ import annotations
