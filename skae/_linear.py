@@ -38,6 +38,11 @@ _MOMENT_CHUNK_ROWS = 8192
 # Variances (as a share of the total) below this are treated as this when
 # whitening, so that directions with no variance do not amplify rounding.
 _MIN_VARIANCE_SHARE = 1e-6
+# LinearStart.updated takes a chunk in blocks of rows of about this many
+# float64 bytes (and at least as many rows as codes), so that a sparse
+# chunk of wide rows is never densified whole: 1,000 rows of 100,000
+# features are 800 MB dense.
+_UPDATE_BLOCK_BYTES = 64 * 2**20
 
 
 def column_moments(X) -> tuple[np.ndarray, float]:
@@ -158,9 +163,19 @@ class LinearStart:
         ``partial_fit`` calls this for each new chunk, so the linear path
         follows every row seen, as IncrementalPCA's components do, instead
         of the first chunk's PCA. Missing values (NaN) count at the column
-        means so far, sparse chunks are densified (one chunk at a time).
+        means so far. The rows are taken in dense blocks of about
+        ``_UPDATE_BLOCK_BYTES`` (one update each, as IncrementalPCA's
+        ``fit`` takes batches), so sparse X is never densified whole.
         """
-        X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+        block_rows = max(len(self.explained_variance), _UPDATE_BLOCK_BYTES // (8 * X.shape[1]))
+        start = self
+        for block in dense_row_blocks(X, block_rows):
+            start = start._updated_by(block, n_seen)
+            n_seen += len(block)
+        return start
+
+    def _updated_by(self, X: np.ndarray, n_seen: int) -> LinearStart:
+        """:meth:`updated` with one dense float64 block of rows."""
         X = np.where(np.isnan(X), self.mean, X)
         n_rows, n_features = X.shape
         n_samples = n_seen + n_rows

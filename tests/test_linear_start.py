@@ -218,3 +218,28 @@ def test_random_init_is_the_classical_network(X):
     pca = PCA(3).fit(X)
     assert np.abs(random.transform(X) - pca.transform(X)).max() > 0.1
     assert_array_equal(random.transform(X), random.transform(X))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_updated_start_is_incremental_pca_of_the_blocks(sparse, monkeypatch):
+    # partial_fit's update of the start with a new chunk, taken in blocks of
+    # rows (5 here) so that a sparse chunk of wide rows is never densified
+    # whole: the same as IncrementalPCA fed those blocks.
+    from sklearn.datasets import load_iris
+    from sklearn.decomposition import IncrementalPCA
+
+    import skae._linear as linear
+
+    X = load_iris().data
+    monkeypatch.setattr(linear, "_UPDATE_BLOCK_BYTES", 5 * 8 * X.shape[1])
+    chunk = sp.csr_matrix(X[10:]) if sparse else X[10:]
+    start = linear.LinearStart.fit(X[:10], 3, 0).updated(chunk, 10)
+    reference = IncrementalPCA(3).partial_fit(X[:10])
+    for first in range(10, 150, 5):
+        reference.partial_fit(X[first : first + 5])
+    np.testing.assert_allclose(start.components, reference.components_, atol=1e-12)
+    np.testing.assert_allclose(start.explained_variance, reference.explained_variance_, rtol=1e-12)
+    np.testing.assert_allclose(start.mean, reference.mean_, atol=1e-12)
+    assert start.n_samples == 150
+    # The total is that of every row, as PCA computes it.
+    np.testing.assert_allclose(start.total_variance, X.var(axis=0, ddof=1).sum(), rtol=1e-12)
