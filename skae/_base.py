@@ -7,7 +7,7 @@ import copy
 import inspect
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
@@ -294,9 +294,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         are N epochs of ``fit``, bit for bit. (Iris in its class order, in
         10-row chunks: a reconstruction MSE of 0.0258 against 0.0254 for
         IncrementalPCA; 2.0 while the start stayed the first chunk's.)
-        After loading a saved or pickled model the linear path stays
-        where it is. ``explained_variance_`` after a call is measured on
-        its chunk. With
+        ``fit`` counts its rows as seen too. After :func:`skae.load` the
+        linear path stays where it is (a pickled model goes on updating
+        it). ``explained_variance_`` after a call is measured on its
+        chunk. With
         ``early_stopping=True`` it raises a ``ValueError``, as
         :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does;
         ``"auto"`` holds out nothing here.
@@ -390,7 +391,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             incremental,
             held,
             missing,
-            chunk_digest(X) if incremental else None,
+            # Only where a start is computed or updated: fit, or partial_fit.
+            chunk_digest(X) if self.init == "pca" and (incremental or not continuing) else None,
         )
 
         if continuing:
@@ -419,15 +421,20 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if not continuing:
             vars(self).pop("components_", None)
         vars(self).update(pca_attributes)
-        if run.start is not None:
-            self._linear_start = run.start
-        elif not continuing:
-            vars(self).pop("_linear_start", None)
-        if incremental:
-            seen = vars(self).get("_chunks_seen", frozenset()) if continuing else frozenset()
-            self._chunks_seen = seen | {data.chunk}
-        else:
-            vars(self).pop("_chunks_seen", None)
+        self._commit_start(run.start, data.chunk, continuing)
+
+    def _commit_start(self, start, chunk: str | None, continuing: bool) -> None:
+        """Keep the PCA start that partial_fit updates, and the digests of
+        the rows it has seen (those of a fit's X too: partial_fit on the
+        same rows then adds nothing, and fit(max_iter=1) followed by
+        partial_fit(X) stays fit(max_iter=2), bit for bit)."""
+        if not continuing:
+            for key in ("_linear_start", "_chunks_seen"):
+                vars(self).pop(key, None)
+        if start is not None:
+            self._linear_start = start
+        if chunk is not None:
+            self._chunks_seen = vars(self).get("_chunks_seen", frozenset()) | {chunk}
 
     def _updated_start(self, X, chunk: str) -> LinearStart | None:
         """The PCA start of the rows partial_fit has seen, with chunk ``X``
@@ -466,7 +473,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             if not continuing and self.init == "pca":
                 rows = svd_completed(X, width, data.network_seed) if data.missing else X
                 start = LinearStart.fit(rows, width, data.network_seed, self._svd_options())
-            elif continuing and data.chunk is not None:
+            elif continuing and data.incremental and data.chunk is not None:
                 start = self._updated_start(X, data.chunk)
             trainer = acquire_trainer(
                 TrainerRequest(
@@ -1033,6 +1040,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         state = _persistence.without_runtime_objects(dict(super().__getstate__()))
         for key in TRANSIENT:
             state.pop(key, None)
+        start = state.pop("_linear_start", None)
+        if start is not None:
+            # As plain values, so that skops needs to trust no skae type.
+            state["_linear_start_fields"] = asdict(start)
+        if "_chunks_seen" in state:
+            state["_chunks_seen"] = sorted(state["_chunks_seen"])
         network = state.pop("_network", None)
         if network is not None:
             state["_network_weights"] = network.get_weights()
@@ -1045,6 +1058,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # Pickles from before the layout was recorded have layout 1.
         layout = state.pop("_network_weights_layout", 1)
         params = state.pop("_network_params", None)
+        start = state.pop("_linear_start_fields", None)
+        if start is not None:
+            state["_linear_start"] = LinearStart(**start)
+        if "_chunks_seen" in state:
+            state["_chunks_seen"] = frozenset(state["_chunks_seen"])
         super().__setstate__(saved_params(state, type(self)))
         if weights is not None:
             self._network = build_network(type(self), params, self.n_features_in_)
@@ -1085,7 +1103,8 @@ class _FitData:
     held: Trainer | None
     # Whether X has missing values (NaN).
     missing: bool = False
-    # partial_fit's chunk, identified by its values (see chunk_digest).
+    # The rows of a fit or partial_fit with a PCA start, identified by their
+    # values (see chunk_digest).
     chunk: str | None = None
 
 

@@ -243,8 +243,10 @@ class Network:
         # The estimator parameters it was built from (set by the estimator).
         self.params: dict = {}
         self._compiled = {}
-        # Reads every weight in one call (see get_weights); traced on first use.
+        # Reads every weight in one call (see get_weights); traced on the
+        # second read.
         self._read_weights = None
+        self._read_before = False
         # The fixed layers of the PCA path by role (empty without one).
         self._fixed: dict = {}
         # (seed, initial values) once remember_initial_state was called.
@@ -382,6 +384,7 @@ class Network:
         the start with each new chunk."""
         for name, weights in _fixed_values(start, self.objective, whiten).items():
             self._fixed[name].set_values(weights)
+        self.objective.follow_start(start)
         self.weights_changed()
 
     def restart_from(self, network: Network) -> None:
@@ -451,12 +454,16 @@ class Network:
     def get_weights(self) -> list[np.ndarray]:
         """The values of :attr:`weights`, as numpy arrays.
 
-        Read by one compiled call: Keras reads each variable by its own
-        call from Python: 1.5 ms for the 20 weights of a digits network,
-        against 0.44 ms in one call, and early stopping keeps a copy at
-        every epoch that improves. Distributed variables are read Keras's way.
+        From the second read on, by one compiled call: Keras reads each
+        variable by its own call from Python, 1.5 ms for the 20 weights of
+        a digits network against 0.44 ms in one call, and early stopping
+        keeps a copy at every epoch that improves. The first read is
+        Keras's, since tracing the call takes 35 to 64 ms and a network
+        pickled once is read once. Distributed variables are read Keras's
+        way.
         """
-        if self.strategy is not None:
+        if self.strategy is not None or not self._read_before:
+            self._read_before = True
             return self.encoder.get_weights() + self.decoder.get_weights()
         if self._read_weights is None:
             weights = self.weights

@@ -181,6 +181,12 @@ class BaseObjective(abc.ABC):
     def on_epoch_begin(self, epoch: int) -> None:  # noqa: B027 (optional hook)
         """Hook called before every epoch, outside compiled code (nothing by default)."""
 
+    def follow_start(self, start) -> None:  # noqa: B027 (optional hook)
+        """Move what :meth:`code_heads` or :meth:`decoder_output` fixed from
+        the PCA start (not trained) to the updated ``start`` of
+        ``partial_fit`` (:meth:`~skae._network.Network.set_start`). None by
+        default."""
+
     def take_values(self, other: BaseObjective) -> None:  # noqa: B027 (optional hook)
         """Take the numbers of ``other``'s loss: the objective of a new fit
         whose network restarts this one's (a pooled network, see
@@ -590,6 +596,11 @@ class Variational(BaseObjective):
             name="code_prior",
         )
         return {"code": mean, "log_var": self._prior(log_var(features))}
+
+    def follow_start(self, start) -> None:
+        # The prior keeps PCA's variances, as code_heads set them.
+        if start is not None:
+            self._prior.set_values({"log_var": 2 * np.log(start.code_scale(False))})
 
     def decoder_output(self, outputs, start=None):
         if self.likelihood == "bernoulli":

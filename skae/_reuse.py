@@ -88,8 +88,9 @@ _GRAPH_KINDS = {
     "nested_dropout": lambda rate: rate > 0,  # a NestedDropout layer or none
 }
 # Of the parameters above, those a continued fit (warm_start, partial_fit)
-# cannot change all the same: it keeps the PCA start the network was built
-# with, and whiten scales its codes.
+# cannot change all the same: it keeps the network's PCA path (warm_start
+# as it was built, partial_fit as it updates it with new chunks), and
+# whiten scales its codes.
 _FIXED_AT_START = frozenset({"whiten"})
 # Idle trainers kept per process, the least recently returned dropped
 # first, within a memory budget. Eight covers the structures of a typical

@@ -114,7 +114,8 @@ def size_thread_pools(environ=os.environ) -> None:
     has run an operation (its pools then exist).
     """
     requested = environ.get("OMP_NUM_THREADS", "")
-    if not requested.isdigit() or int(requested) < 1:
+    # isdecimal, not isdigit: int() refuses digits such as "²".
+    if not requested.isascii() or not requested.isdecimal() or int(requested) < 1:
         return
     import tensorflow as tf
 

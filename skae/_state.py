@@ -12,11 +12,11 @@ from __future__ import annotations
 # pool of compiled trainers (_reuse.py) when the estimator is collected.
 PRIVATE_FITTED = ("_network", "_trainer", "_lease", "_linear_start", "_chunks_seen")
 # Of those, what neither pickle nor save stores: partial_fit after loading
-# starts a fresh optimiser, and a copy's network is its own. partial_fit
-# after loading also keeps the linear path where it is (no PCA start to
-# update, see LinearStart.updated), as IncrementalPCA's state is not
-# stored by save either.
-TRANSIENT = ("_trainer", "_lease", "_linear_start", "_chunks_seen")
+# starts a fresh optimiser, and a copy's network is its own. Pickle keeps
+# the PCA start partial_fit updates and the digests of the rows it has
+# seen (as plain values); save does not, so after skae.load partial_fit
+# keeps the linear path where it is.
+TRANSIENT = ("_trainer", "_lease")
 
 
 def is_public_fitted(name: str) -> bool:

@@ -144,7 +144,9 @@ def test_code_statistics_come_from_the_objective():
 def test_get_weights_reads_what_keras_reads_and_copies_it(objective):
     network = _network(objective)
     keras_read = network.encoder.get_weights() + network.decoder.get_weights()
+    network.get_weights()  # The first read is Keras's own; later ones are compiled.
     read = network.get_weights()
+    assert network._read_weights is not None
     assert len(read) == len(keras_read) == len(network.weights)
     for ours, theirs in zip(read, keras_read, strict=True):
         assert ours.dtype == theirs.dtype

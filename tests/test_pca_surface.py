@@ -394,6 +394,35 @@ def test_partial_fit_over_chunks_in_class_order_follows_incremental_pca(name):
     np.testing.assert_allclose(est.components_, ipca.components_, atol=1e-10)
     assert est.n_samples_ == ipca.n_samples_seen_ == 150
     assert _reconstruction_mse(est, X) < 1.1 * _reconstruction_mse(ipca, X)
+    if name == "VariationalAutoEncoder":
+        # The prior follows the start too: PCA's standard deviations.
+        np.testing.assert_allclose(
+            est._network.objective.prior_std(), np.sqrt(ipca.explained_variance_), rtol=1e-5
+        )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_partial_fit_continues_updating_the_start_after_pickling():
+    import pickle
+
+    from sklearn.datasets import load_iris
+
+    X = load_iris().data
+    chunks = np.array_split(X, 15)
+    whole = AutoEncoder(n_components=2, random_state=0)
+    resumed = AutoEncoder(n_components=2, random_state=0)
+    for chunk in chunks[:3]:
+        whole.partial_fit(chunk)
+        resumed.partial_fit(chunk)
+    resumed = pickle.loads(pickle.dumps(resumed))
+    for chunk in chunks[3:]:
+        whole.partial_fit(chunk)
+        resumed.partial_fit(chunk)
+    np.testing.assert_allclose(resumed.components_, whole.components_, atol=1e-12)
+    # The pickled chunk digests still recognise a chunk seen before it.
+    before = resumed.components_.copy()
+    resumed.partial_fit(chunks[0])
+    np.testing.assert_array_equal(resumed.components_, before)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

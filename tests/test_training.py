@@ -399,6 +399,18 @@ def test_partial_fit_on_all_rows_is_one_epoch_of_fit(init):
     assert_array_equal(epochs.transform(X), whole.transform(X))
 
 
+def test_fit_then_partial_fit_on_the_same_rows_is_fit_with_one_more_epoch():
+    # fit records its rows, so partial_fit on them does not count them
+    # again in the PCA start: the same as fit with max_iter + 1, bit for bit.
+    X = np.random.default_rng(0).random((300, 12)).astype(np.float32)
+    params = {**SMALL, "max_iter": 2, "n_iter_no_change": None}
+    whole = AutoEncoder(**params).fit(X)
+    continued = AutoEncoder(**{**params, "max_iter": 1}).fit(X)
+    continued.partial_fit(X)
+    assert continued.loss_curve_ == whole.loss_curve_
+    assert_array_equal(continued.transform(X), whole.transform(X))
+
+
 def test_partial_fit_over_chunks_matches_fit():
     # Data larger than memory can be fed to partial_fit chunk by chunk from a
     # generator: the same number of passes reaches fit's held-out error.
