@@ -184,8 +184,7 @@ class LinearStart:
         shift = np.sqrt(n_seen * n_rows / n_samples) * (self.mean - chunk_mean)
         singular = np.sqrt(np.maximum(self.explained_variance, 0.0) * max(n_seen - 1, 0))
         stacked = np.vstack([singular[:, None] * self.components, centred, shift])
-        u, singular, vt = np.linalg.svd(stacked, full_matrices=False)
-        _, vt = svd_flip(u, vt, u_based_decision=False)
+        singular, vt = _right_singular(stacked)
         n_components = len(self.explained_variance)
         rank = min(n_components, n_samples - 1, n_features, len(singular))
         components = np.zeros((n_components, n_features))
@@ -252,6 +251,30 @@ class LinearStart:
         if whiten:
             return np.ones_like(self.variances)
         return self.scale * np.sqrt(self.variances)
+
+
+def _right_singular(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Singular values (largest first) and right singular vectors of
+    ``matrix``, with PCA's signs (``svd_flip``).
+
+    A matrix wider than tall (a chunk of wide rows, such as text) goes
+    through the eigenvectors of its small Gram matrix: for 177 x 50,000,
+    0.1 s against 3.6 s for the SVD (busy cores). Directions without
+    variance come out as zero rows.
+    """
+    if matrix.shape[0] >= matrix.shape[1]:
+        u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    else:
+        eigenvalues, u = np.linalg.eigh(matrix @ matrix.T)
+        eigenvalues, u = eigenvalues[::-1], u[:, ::-1]
+        singular = np.sqrt(np.maximum(eigenvalues, 0.0))
+        # Below this, an eigenvalue is rounding: its direction is noise.
+        kept = singular > singular[0] * np.sqrt(matrix.shape[0] * np.finfo(float).eps)
+        vt = np.zeros((len(singular), matrix.shape[1]))
+        vt[kept] = (u[:, kept].T @ matrix) / singular[kept, None]
+        singular = np.where(kept, singular, 0.0)
+    _, vt = svd_flip(u, vt, u_based_decision=False)
+    return singular, vt
 
 
 def chunk_digest(X) -> str:
