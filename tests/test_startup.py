@@ -193,3 +193,28 @@ def test_omp_num_threads_that_is_not_one_count_changes_nothing(value, monkeypatc
     assert calls == []
     size_thread_pools({"OMP_NUM_THREADS": "3"})
     assert calls == [3, 3]
+
+
+def test_joblib_workers_size_tensorflow_by_their_omp_num_threads():
+    # joblib's process workers get OMP_NUM_THREADS = cpu_count() // n_jobs;
+    # a fit there sizes TensorFlow's pools to it. A subprocess, so that the
+    # workers are new processes whatever this session imported.
+    result = _python(
+        "import os\n"
+        "from joblib import Parallel, delayed\n"
+        "def pools(_):\n"
+        "    import skae\n"
+        f"    {FIRST_FIT}\n"
+        "    import tensorflow as tf\n"
+        "    return (os.environ['OMP_NUM_THREADS'],\n"
+        "            tf.config.threading.get_intra_op_parallelism_threads(),\n"
+        "            tf.config.threading.get_inter_op_parallelism_threads())\n"
+        "for omp, intra, inter in Parallel(n_jobs=2)(delayed(pools)(i) for i in range(2)):\n"
+        "    print(omp, intra, inter)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")[:2]
+    for line in lines:
+        omp, intra, inter = line.split()
+        assert int(omp) >= 1
+        assert intra == inter == omp
