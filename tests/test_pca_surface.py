@@ -394,6 +394,12 @@ def test_partial_fit_over_chunks_in_class_order_follows_incremental_pca(name):
     np.testing.assert_allclose(est.components_, ipca.components_, atol=1e-10)
     assert est.n_samples_ == ipca.n_samples_seen_ == 150
     assert _reconstruction_mse(est, X) < 1.1 * _reconstruction_mse(ipca, X)
+    # The explained variance covers every row given, as IncrementalPCA's,
+    # not the last chunk (one species: 0.178 and 0.291 when it did).
+    np.testing.assert_allclose(
+        est.explained_variance_ratio_, ipca.explained_variance_ratio_, atol=0.01
+    )
+    np.testing.assert_allclose(est.singular_values_, ipca.singular_values_, rtol=0.02)
     if name == "VariationalAutoEncoder":
         # The prior follows the start too: PCA's standard deviations.
         np.testing.assert_allclose(
@@ -453,3 +459,88 @@ def test_partial_fit_counts_a_chunk_once_in_the_linear_path():
     # The network's fixed path is the reported one: it reconstructs about as
     # well as that PCA (its corrections have had four epochs).
     assert _reconstruction_mse(est, X) <= 1.05 * _reconstruction_mse(both, X)
+
+
+def test_stream_sample_keeps_the_rows_with_the_smallest_keys_of_the_whole_stream():
+    # Bottom-k sampling over chunks of any sizes is the bottom-k of the
+    # whole stream: a uniform sample of every row given, whatever the chunks.
+    from skae._explained import stream_sample
+
+    X = np.arange(5000, dtype=np.float64).reshape(-1, 1)
+    sizes = [300, 2500, 7, 2193]
+    sample, n_seen, keys = None, 0, []
+    for chunk in np.split(X, np.cumsum(sizes)[:-1]):
+        sample = stream_sample(sample, chunk, 7, n_seen)
+        keys.append(np.random.default_rng([7, n_seen]).random(len(chunk)))
+        n_seen += len(chunk)
+    rows, kept_keys = sample
+    expected = np.sort(np.argsort(np.concatenate(keys))[:2000])
+    np.testing.assert_array_equal(np.sort(rows[:, 0]), X[expected, 0])
+    assert kept_keys.max() < np.sort(np.concatenate(keys))[2000]
+    # Every chunk is represented in proportion to its rows (within sampling noise).
+    assert abs(np.mean(rows[:, 0] >= 2807) - 2193 / 5000) < 0.05
+
+
+def test_stream_sample_bounds_wide_dense_rows_and_keeps_sparse_rows_sparse():
+    from skae._explained import _SAMPLE_BYTES, stream_sample
+
+    wide = np.zeros((300, _SAMPLE_BYTES // (8 * 100)))
+    rows, keys = stream_sample(None, wide, 0, 0)
+    assert rows.shape == (100, wide.shape[1]) and keys.shape == (100,)
+    dense = np.eye(50)
+    rows, _ = stream_sample(stream_sample(None, dense, 0, 0), sp.csc_matrix(dense), 0, 50)
+    assert sp.isspmatrix_csr(rows) and rows.shape == (100, 50)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_partial_fit_sample_survives_pickle_and_skops_as_plain_arrays(sparse):
+    import pickle
+
+    import skops.io as sio
+
+    est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), random_state=0)
+    for chunk in np.array_split(X_DIGITS, 3):
+        est.partial_fit(sp.csr_matrix(chunk) if sparse else chunk)
+    rows, keys = est._explained_sample
+    assert rows.shape == (400, 64) and sp.issparse(rows) == sparse
+    data = sio.dumps(est)
+    assert sio.get_untrusted_types(data=data) == ["skae._autoencoder.AutoEncoder"]
+    for restored in (
+        pickle.loads(pickle.dumps(est)),
+        sio.loads(data, trusted=["skae._autoencoder.AutoEncoder"]),
+    ):
+        restored_rows, restored_keys = restored._explained_sample
+        np.testing.assert_array_equal(restored_keys, keys)
+        assert sp.issparse(restored_rows) == sparse
+        np.testing.assert_array_equal(
+            restored_rows.toarray() if sparse else restored_rows,
+            rows.toarray() if sparse else rows,
+        )
+    # fit measures on its own rows and keeps none.
+    est.set_params(max_iter=1).fit(X_DIGITS)
+    assert "_explained_sample" not in vars(est)
+
+
+def test_partial_fit_leaves_the_explained_variance_to_its_first_read(tmp_path):
+    from skae._explained import explained_variance
+    from skae._state import MEASURED_ON_READ
+
+    est = AutoEncoder(n_components=3, hidden_layer_sizes=(8,), random_state=0)
+    for chunk in np.array_split(X_DIGITS, 4):
+        est.partial_fit(chunk)
+        assert not set(MEASURED_ON_READ) & set(vars(est))
+    # The first read measures all four on every row given (400, under the
+    # sample's 2,000) and stores them.
+    explained, total = explained_variance(est._network, X_DIGITS, seed=0)
+    np.testing.assert_allclose(est.explained_variance_ratio_, explained / total, rtol=1e-5)
+    assert set(MEASURED_ON_READ) <= set(vars(est))
+    np.testing.assert_allclose(est.explained_variance_, explained, rtol=1e-5)
+    np.testing.assert_allclose(est.singular_values_, np.sqrt(explained * 399), rtol=1e-5)
+    # Another call drops them: the model has changed.
+    est.partial_fit(X_DIGITS[:50])
+    assert "explained_variance_" not in vars(est)
+    # save measures them first, so a loaded model (which keeps no sample) has them.
+    est.save(tmp_path / "ae.skae")
+    loaded = skae.load(tmp_path / "ae.skae")
+    for name in MEASURED_ON_READ:
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(est, name))
