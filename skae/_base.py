@@ -213,15 +213,16 @@ class _MeasuredOnRead(_PCAName):
 
     ``fit`` stores them. ``partial_fit`` leaves them to the first read,
     which measures all four on the model's sample of the rows it has been
-    given and stores them: decoding that sample at every call made a
-    stream of 20-row digits chunks 2.5x slower at 8 codes (66 ms a call
-    against 27 ms) and 4.6x at 32 (175 against 38).
+    given and stores them: measuring at every call cost 11 to 110 ms a
+    call on the tables of ``benchmarks/partial_fit.py``, against 6 to 16
+    ms for the call itself.
     """
 
     def __get__(self, instance, owner=None):
         if instance is not None and "_explained_sample" in vars(instance):
-            vars(instance).update(instance._measured_spectrum())
-            return vars(instance)[self.name]
+            measured = instance._measured_spectrum()
+            vars(instance).update(measured)
+            return measured[self.name]
         return super().__get__(instance, owner)
 
 
@@ -323,11 +324,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         linear path stays where it is (a pickled model goes on updating
         it). ``explained_variance_`` (and the ratio, ``singular_values_``,
         ``noise_variance_``) describe every row ``partial_fit`` has been
-        given since the model was built: the first read after a call
+        given since the last ``fit`` or :func:`skae.load` (repeats
+        counted, as IncrementalPCA counts them): the first read after a call
         measures them on a uniform random sample of at most 2,000 of those
-        rows, which the model keeps and pickles (iris in class order: 0.924
-        and 0.053 of the variance, IncrementalPCA's 0.924 and 0.053; on the
-        last chunk alone it read 0.178 and 0.291). With
+        rows (and 64 MiB), which the model keeps and pickles (iris in class
+        order: 0.924 and 0.053 of the variance, IncrementalPCA's 0.924 and
+        0.053; on the last chunk alone it read 0.178 and 0.291). ``fit``
+        keeps no rows, so after ``fit`` the figures describe the rows given
+        to ``partial_fit`` since. With
         ``early_stopping=True`` it raises a ``ValueError``, as
         :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does;
         ``"auto"`` holds out nothing here.
@@ -444,10 +448,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # row it has been given, not on its chunk alone.
         sample = (
             stream_sample(
-                vars(self).get("_explained_sample") if continuing else None,
-                X,
-                network_seed,
-                vars(self).get("n_samples_", 0) if continuing else 0,
+                vars(self).get("_explained_sample") if continuing else None, X, network_seed
             )
             if incremental
             else None
@@ -692,13 +693,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _measured_spectrum(self) -> dict:
         """The explained-variance attributes of the network after
-        ``partial_fit``, measured on its sample of the rows given (holes
-        filled by the model, from ``mean_``, as ``transform`` fills them)."""
-        rows = self._explained_sample[0]
+        ``partial_fit``, measured on its sample of the rows given since it
+        was fitted or loaded (holes filled by the model, from ``mean_``, as
+        ``transform`` fills them), with as many rows as that stream."""
+        sample = self._explained_sample
+        rows = sample.rows
         if has_missing(rows):
             rows = refined(self._network, rows, self.mean_)
         explained, total = explained_variance(self._network, rows, seed=0)
-        return _spectrum(explained, total, self.n_samples_, self.n_features_in_, self.mean_.dtype)
+        return _spectrum(explained, total, sample.n_rows, self.n_features_in_, self.mean_.dtype)
 
     def _keep_trainer(self, trainer: Trainer) -> None:
         """Keep the fitted trainer and its network; a replaced network's
@@ -881,9 +884,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     components_ = _PCAName(_NO_LINEAR_PATH)
     get_covariance = _PCAName(_COVARIANCE)
     get_precision = _PCAName(_COVARIANCE)
-    mean_ = n_samples_ = _PCAName()
-    explained_variance_ = explained_variance_ratio_ = _MeasuredOnRead()
-    singular_values_ = noise_variance_ = _MeasuredOnRead()
+    # One descriptor per name: each learns its own name (__set_name__).
+    mean_ = _PCAName()
+    n_samples_ = _PCAName()
+    explained_variance_ = _MeasuredOnRead()
+    explained_variance_ratio_ = _MeasuredOnRead()
+    singular_values_ = _MeasuredOnRead()
+    noise_variance_ = _MeasuredOnRead()
 
     # -- Keras access ------------------------------------------------------------
     @property

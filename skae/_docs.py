@@ -247,9 +247,10 @@ explained_variance_ : ndarray of shape (`n_components_`,)
     (linear outputs, PCA scores as codes) reports that PCA's own figures,
     from the rows its SVD saw (at most 100,000), without decoding.
     After ``partial_fit``: measured when first read, on a uniform random
-    sample of at most 2,000 of the rows given to ``partial_fit`` since the
-    model was built, which the model keeps (it follows IncrementalPCA's
-    figures for every row seen where the model is close to PCA).
+    sample of at most 2,000 (and 64 MiB) of the rows given to
+    ``partial_fit`` since the last ``fit`` or load, which the model keeps
+    (it follows IncrementalPCA's figures for every row seen where the
+    model is close to PCA), and ``singular_values_`` count those rows.
 explained_variance_ratio_ : ndarray of shape (`n_components_`,)
     ``explained_variance_`` over the total variance of the same rows; its
     sum is the share of variance the model explains, comparable with PCA's

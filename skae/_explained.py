@@ -13,6 +13,8 @@ model's explained variance, which can exceed PCA's at the same width.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -24,8 +26,9 @@ from ._linear import column_moments, dense_row_blocks, rows_sample
 # several minutes; small tables use every row.
 MAX_EXPLAINED_ROWS = 2000
 # What partial_fit keeps of the rows it is given to measure the explained
-# variance on: at most MAX_EXPLAINED_ROWS rows and, for dense rows, this many
-# bytes (167 rows of 50,000 float64 features; MNIST keeps 2,000 in 6 MB).
+# variance on: at most MAX_EXPLAINED_ROWS rows and this many bytes (167 dense
+# rows of 50,000 float64 features; MNIST keeps 2,000 rows, 6 MB as float32,
+# 12.5 MB as float64).
 _SAMPLE_BYTES = 64 * 2**20
 # Truncated codes decoded in one call (rows times prefixes): one call per
 # chunk instead of one per prefix, with the working set of wide rows bounded.
@@ -90,54 +93,104 @@ def explained_shares(network, X, mean_code: np.ndarray | None = None) -> np.ndar
     return 1.0 - sse / sst if sst > 0 else np.ones(len(sse))
 
 
-def stream_sample(sample: tuple | None, X, seed: int, n_seen: int) -> tuple:
-    """A uniform random sample of the rows of a stream of chunks, with chunk
-    X added: ``(rows, keys)``, at most ``MAX_EXPLAINED_ROWS`` rows (fewer
-    for wide dense rows, see ``_SAMPLE_BYTES``).
+@dataclass(frozen=True)
+class RowSample:
+    """A uniform random sample of the rows of a stream of chunks
+    (:func:`stream_sample`)."""
+
+    # Dense rows (an ndarray) or sparse ones (CSR).
+    rows: object
+    # Each row's key: the rows kept are those with the smallest.
+    keys: np.ndarray
+    # The most rows kept. It only shrinks along the stream: a bottom-k
+    # sample cut to fewer rows stays uniform, one allowed more would not
+    # (the rows it dropped earlier are gone).
+    size: int
+    # Rows in the stream so far, repeats included.
+    n_rows: int
+
+
+def _sample_size(X) -> int:
+    """The most rows of X's kind a sample keeps: ``MAX_EXPLAINED_ROWS``,
+    fewer where that many would pass ``_SAMPLE_BYTES``."""
+    if sp.issparse(X):
+        # A CSR row costs its values and column indices.
+        row_bytes = (X.data.itemsize + X.indices.itemsize) * X.nnz / max(X.shape[0], 1)
+    else:
+        row_bytes = X.shape[1] * X.dtype.itemsize
+    return int(min(MAX_EXPLAINED_ROWS, max(1, _SAMPLE_BYTES // max(row_bytes, 1))))
+
+
+def _stacked(kept, new):
+    """Two blocks of rows as one, dense if either is dense with missing
+    values (NaN), which a sparse matrix may not hold, else sparse if either
+    is sparse."""
+    if sp.issparse(kept) == sp.issparse(new):
+        return sp.vstack([kept, new]).tocsr() if sp.issparse(new) else np.concatenate([kept, new])
+    dense = new if sp.issparse(kept) else kept
+    if np.isnan(dense).any():
+        return np.concatenate(
+            [block.toarray() if sp.issparse(block) else block for block in (kept, new)]
+        )
+    return sp.vstack([sp.csr_matrix(kept), sp.csr_matrix(new)]).tocsr()
+
+
+def stream_sample(sample: RowSample | None, X, seed: int) -> RowSample:
+    """``sample`` with chunk X added: a uniform random sample of at most
+    ``MAX_EXPLAINED_ROWS`` of every row of the stream (fewer for wide
+    rows, see ``_SAMPLE_BYTES``).
 
     Every row draws a key, uniform in [0, 1), and the rows with the
     smallest keys are kept (bottom-k sampling), so the sample is uniform
     over every row of the stream whatever the sizes of its chunks. The keys
-    of X come from ``seed`` and ``n_seen``, the number of rows before it,
-    so a chunk's keys do not repeat an earlier chunk's. Only the candidates
-    of X are copied, never X whole (it may be memory-mapped).
+    of X come from ``seed`` and the number of rows before it, so a chunk's
+    keys do not repeat an earlier chunk's. Only the candidates of X are
+    copied, never X whole (it may be memory-mapped).
     """
-    size = MAX_EXPLAINED_ROWS
-    if not sp.issparse(X):
-        size = min(size, max(1, _SAMPLE_BYTES // (X.shape[1] * X.dtype.itemsize)))
-    keys = np.random.default_rng([seed, n_seen]).random(X.shape[0])
-    candidates = np.argsort(keys, kind="stable")[:size]
+    n_before = sample.n_rows if sample is not None else 0
+    size = _sample_size(X) if sample is None else min(sample.size, _sample_size(X))
+    keys = np.random.default_rng([seed, n_before]).random(X.shape[0])
+    candidates = _smallest(keys, size)
     rows, keys = X[candidates], keys[candidates]
-    if sample is not None:
-        kept_rows, kept_keys = sample
-        stack = sp.vstack if sp.issparse(rows) or sp.issparse(kept_rows) else np.concatenate
-        rows, keys = stack([kept_rows, rows]), np.concatenate([kept_keys, keys])
-    kept = np.argsort(keys, kind="stable")[:size]
     rows = rows.tocsr() if sp.issparse(rows) else np.asarray(rows)
-    return rows[kept], keys[kept]
+    if sample is not None:
+        rows, keys = _stacked(sample.rows, rows), np.concatenate([sample.keys, keys])
+        # Densified (missing values beside sparse rows): dense rows cost more.
+        size = min(size, _sample_size(rows))
+    kept = _smallest(keys, size)
+    return RowSample(rows[kept], keys[kept], size, n_before + X.shape[0])
 
 
-def sample_fields(sample: tuple) -> dict:
-    """A :func:`stream_sample` as NumPy arrays and ints only, which pickle
-    and skops keep without trusting a SciPy type (sparse rows as CSR's
+def _smallest(keys: np.ndarray, size: int) -> np.ndarray:
+    """Positions of the ``size`` smallest keys, in their order."""
+    if len(keys) > size:
+        positions = np.argpartition(keys, size - 1)[:size]
+        return positions[np.argsort(keys[positions])]
+    return np.argsort(keys)
+
+
+def sample_fields(sample: RowSample) -> dict:
+    """A :class:`RowSample` as NumPy arrays and ints only, which pickle and
+    skops keep without trusting a SciPy type (sparse rows as CSR's
     arrays)."""
-    rows, keys = sample
-    if not sp.issparse(rows):
-        return {"rows": rows, "keys": keys}
+    fields = {"keys": sample.keys, "size": sample.size, "n_rows": sample.n_rows}
+    if not sp.issparse(sample.rows):
+        return {**fields, "rows": sample.rows}
+    rows = sample.rows
     return {
+        **fields,
         "data": rows.data,
         "indices": rows.indices,
         "indptr": rows.indptr,
         "shape": list(rows.shape),
-        "keys": keys,
     }
 
 
-def sample_from_fields(fields: dict) -> tuple:
-    """The :func:`stream_sample` that :func:`sample_fields` stored."""
-    if "rows" in fields:
-        return fields["rows"], fields["keys"]
-    rows = sp.csr_matrix(
-        (fields["data"], fields["indices"], fields["indptr"]), shape=tuple(fields["shape"])
-    )
-    return rows, fields["keys"]
+def sample_from_fields(fields: dict) -> RowSample:
+    """The :class:`RowSample` that :func:`sample_fields` stored."""
+    rows = fields.get("rows")
+    if rows is None:
+        rows = sp.csr_matrix(
+            (fields["data"], fields["indices"], fields["indptr"]), shape=tuple(fields["shape"])
+        )
+    return RowSample(rows, fields["keys"], fields["size"], fields["n_rows"])

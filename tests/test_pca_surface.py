@@ -470,26 +470,36 @@ def test_stream_sample_keeps_the_rows_with_the_smallest_keys_of_the_whole_stream
     sizes = [300, 2500, 7, 2193]
     sample, n_seen, keys = None, 0, []
     for chunk in np.split(X, np.cumsum(sizes)[:-1]):
-        sample = stream_sample(sample, chunk, 7, n_seen)
+        sample = stream_sample(sample, chunk, 7)
         keys.append(np.random.default_rng([7, n_seen]).random(len(chunk)))
         n_seen += len(chunk)
-    rows, kept_keys = sample
     expected = np.sort(np.argsort(np.concatenate(keys))[:2000])
-    np.testing.assert_array_equal(np.sort(rows[:, 0]), X[expected, 0])
-    assert kept_keys.max() < np.sort(np.concatenate(keys))[2000]
+    np.testing.assert_array_equal(np.sort(sample.rows[:, 0]), X[expected, 0])
+    assert sample.keys.max() < np.sort(np.concatenate(keys))[2000]
+    assert sample.n_rows == 5000 and sample.size == 2000
     # Every chunk is represented in proportion to its rows (within sampling noise).
-    assert abs(np.mean(rows[:, 0] >= 2807) - 2193 / 5000) < 0.05
+    assert abs(np.mean(sample.rows[:, 0] >= 2807) - 2193 / 5000) < 0.05
 
 
-def test_stream_sample_bounds_wide_dense_rows_and_keeps_sparse_rows_sparse():
+def test_stream_sample_bounds_its_bytes_and_never_grows_along_the_stream():
     from skae._explained import _SAMPLE_BYTES, stream_sample
 
     wide = np.zeros((300, _SAMPLE_BYTES // (8 * 100)))
-    rows, keys = stream_sample(None, wide, 0, 0)
-    assert rows.shape == (100, wide.shape[1]) and keys.shape == (100,)
+    sample = stream_sample(None, wide, 0)
+    assert sample.rows.shape == (100, wide.shape[1]) and sample.size == 100
+    # Sparse rows cost less, but the sample stays at 100 rows: one allowed
+    # more would favour the new rows (those dropped before are gone).
+    sample = stream_sample(sample, sp.csr_matrix(wide), 0)
+    assert sample.rows.shape[0] == 100 and sp.isspmatrix_csr(sample.rows)
+    assert sample.n_rows == 600
     dense = np.eye(50)
-    rows, _ = stream_sample(stream_sample(None, dense, 0, 0), sp.csc_matrix(dense), 0, 50)
-    assert sp.isspmatrix_csr(rows) and rows.shape == (100, 50)
+    mixed = stream_sample(stream_sample(None, dense, 0), sp.csc_matrix(dense), 0)
+    assert sp.isspmatrix_csr(mixed.rows) and mixed.rows.shape == (100, 50)
+    # Missing values (NaN), which a sparse matrix may not hold, keep it dense.
+    holes = dense.copy()
+    holes[0, 0] = np.nan
+    mixed = stream_sample(stream_sample(None, holes, 0), sp.csr_matrix(dense), 0)
+    assert isinstance(mixed.rows, np.ndarray) and np.isnan(mixed.rows).sum() == 1
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -501,7 +511,8 @@ def test_partial_fit_sample_survives_pickle_and_skops_as_plain_arrays(sparse):
     est = AutoEncoder(n_components=2, hidden_layer_sizes=(8,), random_state=0)
     for chunk in np.array_split(X_DIGITS, 3):
         est.partial_fit(sp.csr_matrix(chunk) if sparse else chunk)
-    rows, keys = est._explained_sample
+    sample = est._explained_sample
+    rows, keys = sample.rows, sample.keys
     assert rows.shape == (400, 64) and sp.issparse(rows) == sparse
     data = sio.dumps(est)
     assert sio.get_untrusted_types(data=data) == ["skae._autoencoder.AutoEncoder"]
@@ -509,8 +520,12 @@ def test_partial_fit_sample_survives_pickle_and_skops_as_plain_arrays(sparse):
         pickle.loads(pickle.dumps(est)),
         sio.loads(data, trusted=["skae._autoencoder.AutoEncoder"]),
     ):
-        restored_rows, restored_keys = restored._explained_sample
+        restored_rows, restored_keys = (
+            restored._explained_sample.rows,
+            restored._explained_sample.keys,
+        )
         np.testing.assert_array_equal(restored_keys, keys)
+        assert restored._explained_sample.n_rows == 400
         assert sp.issparse(restored_rows) == sparse
         np.testing.assert_array_equal(
             restored_rows.toarray() if sparse else restored_rows,
@@ -521,7 +536,11 @@ def test_partial_fit_sample_survives_pickle_and_skops_as_plain_arrays(sparse):
     assert "_explained_sample" not in vars(est)
 
 
-def test_partial_fit_leaves_the_explained_variance_to_its_first_read(tmp_path):
+@pytest.mark.parametrize(
+    "first",
+    ["explained_variance_", "explained_variance_ratio_", "singular_values_", "noise_variance_"],
+)
+def test_partial_fit_leaves_the_explained_variance_to_its_first_read(first, tmp_path):
     from skae._explained import explained_variance
     from skae._state import MEASURED_ON_READ
 
@@ -529,13 +548,19 @@ def test_partial_fit_leaves_the_explained_variance_to_its_first_read(tmp_path):
     for chunk in np.array_split(X_DIGITS, 4):
         est.partial_fit(chunk)
         assert not set(MEASURED_ON_READ) & set(vars(est))
-    # The first read measures all four on every row given (400, under the
-    # sample's 2,000) and stores them.
+    # The first read, of any of the four, measures all four on every row
+    # given (400, under the sample's 2,000) and stores them.
     explained, total = explained_variance(est._network, X_DIGITS, seed=0)
-    np.testing.assert_allclose(est.explained_variance_ratio_, explained / total, rtol=1e-5)
+    expected = {
+        "explained_variance_": explained,
+        "explained_variance_ratio_": explained / total,
+        "singular_values_": np.sqrt(explained * 399),
+        "noise_variance_": (total - explained.sum()) / (64 - 3),
+    }
+    np.testing.assert_allclose(getattr(est, first), expected[first], rtol=1e-5)
     assert set(MEASURED_ON_READ) <= set(vars(est))
-    np.testing.assert_allclose(est.explained_variance_, explained, rtol=1e-5)
-    np.testing.assert_allclose(est.singular_values_, np.sqrt(explained * 399), rtol=1e-5)
+    for name in MEASURED_ON_READ:
+        np.testing.assert_allclose(getattr(est, name), expected[name], rtol=1e-5)
     # Another call drops them: the model has changed.
     est.partial_fit(X_DIGITS[:50])
     assert "explained_variance_" not in vars(est)
@@ -544,3 +569,15 @@ def test_partial_fit_leaves_the_explained_variance_to_its_first_read(tmp_path):
     loaded = skae.load(tmp_path / "ae.skae")
     for name in MEASURED_ON_READ:
         np.testing.assert_array_equal(getattr(loaded, name), getattr(est, name))
+
+
+def test_partial_fit_after_fit_describes_the_rows_given_since():
+    # fit keeps no rows, so the figures after it describe the rows given to
+    # partial_fit since, singular values included.
+    from skae._explained import explained_variance
+
+    est = AutoEncoder(n_components=3, hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    est.fit(X_DIGITS).partial_fit(X_DIGITS[:100])
+    explained, _ = explained_variance(est._network, X_DIGITS[:100], seed=0)
+    np.testing.assert_allclose(est.singular_values_, np.sqrt(explained * 99), rtol=1e-5)
+    assert est.n_samples_ == 500
