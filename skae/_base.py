@@ -310,31 +310,31 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         The first call builds the network; later calls continue training it,
         so data that does not fit in memory can be streamed in chunks, as
         with :class:`~sklearn.decomposition.IncrementalPCA`. With
-        ``init="pca"`` the first call starts the network at the PCA of its
-        chunk, and each new chunk updates that linear path as
+        ``early_stopping=True`` it raises a ``ValueError``, as
+        :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does;
+        ``"auto"`` holds out nothing here.
+
+        With ``init="pca"`` the first call starts the network at the PCA of
+        its chunk, and each new chunk updates that linear path as
         IncrementalPCA updates its PCA, so ``mean_`` and ``components_``
         are IncrementalPCA's of every row seen, while the nonlinear part
         trains one epoch on the chunk. A chunk seen before (the same
         values) leaves the linear path as it is, so passes over the same
-        chunks count each row once there, and N calls on the same rows
-        are N epochs of ``fit``, bit for bit. (Iris in its class order, in
-        10-row chunks: a reconstruction MSE of 0.0258 against 0.0254 for
-        IncrementalPCA; 2.0 while the start stayed the first chunk's.)
-        ``fit`` counts its rows as seen too. After :func:`skae.load` the
-        linear path stays where it is (a pickled model goes on updating
-        it). ``explained_variance_`` (and the ratio, ``singular_values_``,
+        chunks count each row once there, and N calls on the same rows are
+        N epochs of ``fit``, bit for bit. ``fit`` counts its rows as seen
+        too. (Iris in its class order, in 10-row chunks: a reconstruction
+        MSE of 0.0258 against 0.0254 for IncrementalPCA; 2.0 while the
+        start stayed the first chunk's.) After :func:`skae.load` the linear
+        path stays where it is (a pickled model goes on updating it).
+
+        ``explained_variance_`` (and the ratio, ``singular_values_``,
         ``noise_variance_``) describe every row ``partial_fit`` has been
-        given since the last ``fit`` or :func:`skae.load` (repeats
-        counted, as IncrementalPCA counts them): the first read after a call
-        measures them on a uniform random sample of at most 2,000 of those
-        rows (and 64 MiB), which the model keeps and pickles (iris in class
-        order: 0.924 and 0.053 of the variance, IncrementalPCA's 0.924 and
-        0.053; on the last chunk alone it read 0.178 and 0.291). ``fit``
-        keeps no rows, so after ``fit`` the figures describe the rows given
-        to ``partial_fit`` since. With
-        ``early_stopping=True`` it raises a ``ValueError``, as
-        :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does;
-        ``"auto"`` holds out nothing here.
+        given since the last ``fit`` or :func:`skae.load`, repeats counted
+        as IncrementalPCA counts them (iris in class order: 0.924 and 0.053
+        of the variance, IncrementalPCA's 0.924 and 0.053; the last chunk
+        alone gave 0.178 and 0.291). The first read after a call measures
+        them on a uniform random sample of at most 2,000 of those rows (and
+        64 MiB), which the model keeps and pickles. ``fit`` keeps no rows.
 
         Parameters
         ----------
