@@ -282,7 +282,16 @@ def chunk_digest(X) -> str:
     PCA start with a chunk only the first time it sees it."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((X.shape, X.dtype.str, X.format if sp.issparse(X) else None)).encode())
-    parts = (X.data, X.indices, X.indptr) if sp.issparse(X) else (X,)
+    if sp.issparse(X):
+        parts = (X.data, X.indices, X.indptr)
+    else:
+        # In row blocks: the same bytes in the same order as X whole (C
+        # order), with a bounded copy where X is not C-contiguous (a
+        # Fortran-ordered or strided memmap would be copied whole).
+        parts = (
+            X[first : first + _MOMENT_CHUNK_ROWS]
+            for first in range(0, X.shape[0], _MOMENT_CHUNK_ROWS)
+        )
     for part in parts:
         digest.update(np.ascontiguousarray(part))
     return digest.hexdigest()

@@ -264,3 +264,24 @@ def test_updated_start_of_wide_rows_matches_incremental_pca():
     assert np.isfinite(vt).all() and np.isfinite(singular).all()
     assert np.count_nonzero(singular) == 3
     assert not vt[3:].any()
+
+
+def test_chunk_digest_reads_rows_in_bounded_blocks_and_names_values_not_layout():
+    import tracemalloc
+
+    from skae._linear import chunk_digest
+
+    X = np.random.default_rng(0).random((40_000, 100))  # 32 MB
+    fortran = np.asfortranarray(X)
+    # The same values give the same digest whatever the memory layout.
+    assert chunk_digest(fortran) == chunk_digest(X)
+    changed = X.copy()
+    changed[-1, -1] += 1.0
+    assert chunk_digest(changed) != chunk_digest(X)
+    # A Fortran-ordered (or strided, memory-mapped) X is copied a block of
+    # rows at a time, not whole.
+    tracemalloc.start()
+    chunk_digest(fortran)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < X.nbytes / 3
