@@ -581,3 +581,23 @@ def test_partial_fit_after_fit_describes_the_rows_given_since():
     explained, _ = explained_variance(est._network, X_DIGITS[:100], seed=0)
     np.testing.assert_allclose(est.singular_values_, np.sqrt(explained * 99), rtol=1e-5)
     assert est.n_samples_ == 500
+
+
+def test_prefix_errors_decode_wide_rows_in_bounded_blocks(monkeypatch):
+    import tracemalloc
+
+    from skae import _explained
+
+    X = np.random.default_rng(0).random((300, 5000))
+    est = AutoEncoder(n_components=4, hidden_layer_sizes=(8,), max_iter=1, random_state=0).fit(X)
+    unbounded = _explained.prefix_errors(est._network, X)
+    monkeypatch.setattr(_explained, "_DECODED_BYTES", 4 * 2**20)
+    tracemalloc.start()
+    bounded = _explained.prefix_errors(est._network, X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    np.testing.assert_allclose(bounded[0], unbounded[0], rtol=1e-9)
+    assert bounded[1] == pytest.approx(unbounded[1], rel=1e-12)
+    # By rows alone, the 1,200 truncated codes were decoded at once: 144 MB
+    # at the peak, reconstructions and their errors.
+    assert peak < 30 * 2**20
