@@ -23,9 +23,14 @@ from ._layers import (
 )
 
 # Rows per inference call: large enough to amortise the call overhead,
-# small enough that the working set stays a few tens of MiB for wide rows.
-# A multiple of INFERENCE_BLOCK_ROWS.
+# small enough that the working set stays a few tens of MiB. A multiple of
+# INFERENCE_BLOCK_ROWS.
 INFERENCE_BATCH_SIZE = 8192
+# ... and at most about this many bytes of float32 rows, in or out, so that
+# wide rows take fewer (8,192 rows up to 2,048 features; 320 rows of 50,000,
+# where 8,192 were 1.6 GB a call: transforming 3,000 synthetic TF-IDF rows
+# of 50,000 features raised the peak memory of the process by 2 GB).
+INFERENCE_BATCH_BYTES = 64 * 2**20
 # Rows go through the network in zero-padded blocks of exactly this many
 # rows. CPU matrix kernels round differently for different row counts (and,
 # for some counts, for different positions in the block), so a fixed block
@@ -150,6 +155,17 @@ def _fastest_call(function, spec: tf.TensorSpec):
     except (AttributeError, TypeError):
         pass
     return function
+
+
+def _batch_rows(width: int) -> int:
+    """Rows per inference call for rows of ``width`` values (in or out):
+    ``INFERENCE_BATCH_SIZE``, or as many whole blocks as fit in
+    ``INFERENCE_BATCH_BYTES`` (at least one). Each block gives the same
+    rows whichever call holds it, so this changes no result."""
+    fitting = INFERENCE_BATCH_BYTES // (4 * max(width, 1))
+    if fitting >= INFERENCE_BATCH_SIZE:
+        return INFERENCE_BATCH_SIZE
+    return max(INFERENCE_BLOCK_ROWS, fitting // INFERENCE_BLOCK_ROWS * INFERENCE_BLOCK_ROWS)
 
 
 def _padded_blocks(X, first: int, stop: int) -> np.ndarray:
@@ -593,9 +609,11 @@ class Network:
             # Row slices of CSC cost O(nnz) each; convert once instead.
             X = X.tocsr()
         n_samples = X.shape[0]
+        # Decoding takes narrow codes to wide rows: the wider side counts.
+        batch_rows = _batch_rows(max(X.shape[1], self.n_features))
         out = None
-        for first in range(0, max(n_samples, 1), INFERENCE_BATCH_SIZE):
-            stop = min(first + INFERENCE_BATCH_SIZE, n_samples)
+        for first in range(0, max(n_samples, 1), batch_rows):
+            stop = min(first + batch_rows, n_samples)
             result = function(_padded_blocks(X, first, stop), stop - first)
             if out is None:
                 out = np.empty((n_samples, *result.shape[1:]), dtype=dtype)

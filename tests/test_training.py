@@ -345,6 +345,27 @@ def test_inference_in_batches_matches_one_call(X, batch_size, monkeypatch):
     assert sum(sizes) == 5 * len(X)
 
 
+def test_inference_batches_of_wide_rows_are_bounded_in_bytes(X, monkeypatch):
+    # Rows (in or out) as wide as 128 rows of X fill the budget: each call
+    # then takes 128 rows, two blocks, for the same results.
+    est = _fit(X)
+    codes = est.transform(X)
+    expected = {"transform": codes, "inverse_transform": est.inverse_transform(codes)}
+    sizes = []
+    real_blocks = network_module._padded_blocks
+
+    def recording_blocks(data, start, stop):
+        sizes.append(stop - start)
+        return real_blocks(data, start, stop)
+
+    monkeypatch.setattr(network_module, "INFERENCE_BATCH_BYTES", 4 * X.shape[1] * 150)
+    monkeypatch.setattr(network_module, "_padded_blocks", recording_blocks)
+    assert_array_equal(est.transform(X), expected["transform"])
+    # Decoding: narrow codes in, rows of X's width out.
+    assert_array_equal(est.inverse_transform(codes), expected["inverse_transform"])
+    assert max(sizes) == 128 and sum(sizes) == 2 * len(X)
+
+
 def _compiled_apply(optimizer, variables):
     # Variables must be captured, not passed: tf.function would turn
     # keras.Variable arguments into symbolic tensors.
