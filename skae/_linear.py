@@ -33,8 +33,17 @@ from sklearn.utils.extmath import svd_flip
 # a randomized SVD of 100,000 x 784 float32 rows takes about 5 s on 2 cores,
 # and the directions barely move with more rows.
 MAX_PCA_ROWS = 100_000
-# Rows per chunk when computing column moments of large or memory-mapped X.
+# Rows per chunk when computing column moments of large or memory-mapped X,
+# fewer where that many would pass _MOMENT_CHUNK_BYTES as float64 (8,192 rows
+# of 50,000 features are 3.3 GB; 167 rows keep to 64 MiB).
 _MOMENT_CHUNK_ROWS = 8192
+_MOMENT_CHUNK_BYTES = 64 * 2**20
+
+
+def _moment_chunk_rows(n_features: int) -> int:
+    return max(1, min(_MOMENT_CHUNK_ROWS, _MOMENT_CHUNK_BYTES // (8 * max(n_features, 1))))
+
+
 # Variances (as a share of the total) below this are treated as this when
 # whitening, so that directions with no variance do not amplify rounding.
 _MIN_VARIANCE_SHARE = 1e-6
@@ -56,8 +65,9 @@ def column_moments(X) -> tuple[np.ndarray, float]:
     total = np.zeros(n_features)
     total_sq = np.zeros(n_features)
     counts = np.full(n_features, n_samples)
-    for first in range(0, n_samples, _MOMENT_CHUNK_ROWS):
-        chunk = X[first : first + _MOMENT_CHUNK_ROWS]
+    chunk_rows = _moment_chunk_rows(n_features)
+    for first in range(0, n_samples, chunk_rows):
+        chunk = X[first : first + chunk_rows]
         if sp.issparse(chunk):
             total += np.asarray(chunk.sum(axis=0), dtype=np.float64).ravel()
             total_sq += np.asarray(chunk.multiply(chunk).sum(axis=0), dtype=np.float64).ravel()
@@ -288,10 +298,8 @@ def chunk_digest(X) -> str:
         # In row blocks: the same bytes in the same order as X whole (C
         # order), with a bounded copy where X is not C-contiguous (a
         # Fortran-ordered or strided memmap would be copied whole).
-        parts = (
-            X[first : first + _MOMENT_CHUNK_ROWS]
-            for first in range(0, X.shape[0], _MOMENT_CHUNK_ROWS)
-        )
+        rows = _moment_chunk_rows(X.shape[1])
+        parts = (X[first : first + rows] for first in range(0, X.shape[0], rows))
     for part in parts:
         digest.update(np.ascontiguousarray(part))
     return digest.hexdigest()

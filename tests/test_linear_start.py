@@ -285,3 +285,21 @@ def test_chunk_digest_reads_rows_in_bounded_blocks_and_names_values_not_layout()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < X.nbytes / 3
+
+
+def test_column_moments_of_wide_rows_read_bounded_blocks(monkeypatch):
+    import tracemalloc
+
+    from skae import _linear
+
+    X = np.random.default_rng(0).random((2000, 2000))  # 32 MB
+    whole = _linear.column_moments(X)
+    monkeypatch.setattr(_linear, "_MOMENT_CHUNK_BYTES", 2 * 2**20)
+    tracemalloc.start()
+    blocked = _linear.column_moments(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert_allclose(blocked[0], whole[0], rtol=1e-12)
+    assert blocked[1] == pytest.approx(whole[1], rel=1e-12)
+    # By rows alone the whole of X was one chunk, squared into a copy.
+    assert peak < X.nbytes / 4
