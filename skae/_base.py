@@ -35,8 +35,8 @@ from ._acquire import (
 )
 from ._architectures import _ACTIVATIONS, DenseArchitecture, saved_params
 from ._explained import (
-    MAX_EXPLAINED_ROWS,
     code_mean,
+    explained_rows,
     explained_shares,
     explained_variance,
     sample_fields,
@@ -50,7 +50,6 @@ from ._linear import (
     column_moments,
     data_scale,
     pca_width,
-    rows_sample,
 )
 from ._missing import (
     IncompleteRows,
@@ -687,7 +686,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         else:
             # The rows explained_variance reads, filled (not all of X: it
             # may be memory-mapped).
-            rows = run.completed(rows_sample(X, MAX_EXPLAINED_ROWS, seed))
+            rows = run.completed(explained_rows(X, seed))
             explained, total = explained_variance(run.network, rows, seed)
         return {**attributes, **_spectrum(explained, total, X.shape[0], X.shape[1], dtype)}
 
@@ -1240,10 +1239,10 @@ class _Run:
         that explained 0.884 of the test rows' variance.
         """
         seed = data.network_seed
-        train_rows = self.completed(rows_sample(data.X_train, MAX_EXPLAINED_ROWS, seed))
+        train_rows = self.completed(explained_rows(data.X_train, seed))
         shares = explained_shares(self.network, train_rows)
         if data.X_val is not None:
-            held_out = self.completed(rows_sample(data.X_val, MAX_EXPLAINED_ROWS, seed))
+            held_out = self.completed(explained_rows(data.X_val, seed))
             mean = code_mean(self.network, train_rows)
             shares = np.minimum(shares, explained_shares(self.network, held_out, mean))
         return shares

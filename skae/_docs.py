@@ -240,8 +240,8 @@ explained_variance_ : ndarray of shape (`n_components_`,)
     Variance of X that the network's reconstruction explains, attributed
     to the codes in their order: entry ``j`` is what code ``j`` adds when
     the codes after it are held at their mean. Measured on the rows given
-    to the last ``fit`` (at most 2,000 of them, a seeded random subset),
-    with PCA's ``ddof=1``. For PCA these are its eigenvalues (up to that
+    to the last ``fit`` (at most 2,000 of them and 64 MiB, a seeded random
+    subset), with PCA's ``ddof=1``. For PCA these are its eigenvalues (up to that
     sample); the sum is the model's explained variance. A network that
     ends at its PCA start (no epoch beat it) and reconstructs as PCA does
     (linear outputs, PCA scores as codes) reports that PCA's own figures,

@@ -25,10 +25,10 @@ from ._linear import column_moments, dense_row_blocks, rows_sample
 # codes that is 60,000 row decodes, about 4 s on 2 cores beside a fit of
 # several minutes; small tables use every row.
 MAX_EXPLAINED_ROWS = 2000
-# What partial_fit keeps of the rows it is given to measure the explained
-# variance on: at most MAX_EXPLAINED_ROWS rows and this many bytes (167 dense
-# rows of 50,000 float64 features; MNIST keeps 2,000 rows, 6 MB as float32,
-# 12.5 MB as float64).
+# The explained variance is measured on at most MAX_EXPLAINED_ROWS rows and
+# this many bytes of them: fit's seeded subset, partial_fit's sample of the
+# rows it is given (kept with the model). 167 dense rows of 50,000 float64
+# features; MNIST keeps 2,000 rows, 6 MB as float32, 12.5 MB as float64.
 _SAMPLE_BYTES = 64 * 2**20
 # Truncated codes decoded in one call (rows times prefixes): one call per
 # chunk instead of one per prefix, with the working set of wide rows bounded
@@ -80,12 +80,12 @@ def code_mean(network, X) -> np.ndarray:
 
 def explained_variance(network, X, seed: int) -> tuple[np.ndarray, float]:
     """Per-code explained variance of the network on (at most
-    ``MAX_EXPLAINED_ROWS`` of) the rows of X.
+    :func:`sample_size` of) the rows of X.
 
     Returns ``explained`` of shape ``(n_components,)`` and the total
     variance of those rows (``ddof=1``, as PCA's).
     """
-    rows = rows_sample(X, MAX_EXPLAINED_ROWS, seed)
+    rows = explained_rows(X, seed)
     sse, sst = prefix_errors(network, rows)
     denominator = max(rows.shape[0] - 1, 1)
     explained = (np.concatenate([[sst], sse[:-1]]) - sse) / denominator
@@ -116,7 +116,13 @@ class RowSample:
     n_rows: int
 
 
-def _sample_size(X) -> int:
+def explained_rows(X, seed: int):
+    """The rows of X the explained variance is measured on: all of them, or
+    a seeded random subset of :func:`sample_size` rows."""
+    return rows_sample(X, sample_size(X), seed)
+
+
+def sample_size(X) -> int:
     """The most rows of X's kind a sample keeps: ``MAX_EXPLAINED_ROWS``,
     fewer where that many would pass ``_SAMPLE_BYTES``."""
     if sp.issparse(X):
@@ -154,7 +160,7 @@ def stream_sample(sample: RowSample | None, X, seed: int) -> RowSample:
     copied, never X whole (it may be memory-mapped).
     """
     n_before = sample.n_rows if sample is not None else 0
-    size = _sample_size(X) if sample is None else min(sample.size, _sample_size(X))
+    size = sample_size(X) if sample is None else min(sample.size, sample_size(X))
     keys = np.random.default_rng([seed, n_before]).random(X.shape[0])
     candidates = _smallest(keys, size)
     rows, keys = X[candidates], keys[candidates]
@@ -162,7 +168,7 @@ def stream_sample(sample: RowSample | None, X, seed: int) -> RowSample:
     if sample is not None:
         rows, keys = _stacked(sample.rows, rows), np.concatenate([sample.keys, keys])
         # Densified (missing values beside sparse rows): dense rows cost more.
-        size = min(size, _sample_size(rows))
+        size = min(size, sample_size(rows))
     kept = _smallest(keys, size)
     return RowSample(rows[kept], keys[kept], size, n_before + X.shape[0])
 

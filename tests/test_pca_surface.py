@@ -601,3 +601,28 @@ def test_prefix_errors_decode_wide_rows_in_bounded_blocks(monkeypatch):
     # By rows alone, the 1,200 truncated codes were decoded at once: 144 MB
     # at the peak, reconstructions and their errors.
     assert peak < 30 * 2**20
+
+
+def test_explained_variance_rows_are_bounded_in_bytes(monkeypatch):
+    from skae import _explained
+
+    monkeypatch.setattr(_explained, "_SAMPLE_BYTES", 80_000)
+    X = np.random.default_rng(0).random((1000, 100))
+    assert _explained.explained_rows(X, 0).shape == (100, 100)
+    assert _explained.explained_rows(X.astype(np.float32), 0).shape == (200, 100)
+    # A sparse row costs its stored values and their column indices.
+    sparse = sp.random(1000, 100, density=0.1, format="csr", random_state=0, dtype=np.float64)
+    assert _explained.explained_rows(sparse, 0).shape[0] == 80_000 // (12 * 10)
+    # fit measures on those rows: a seeded subset of 100 (the network's
+    # seed, the first drawn from random_state).
+    from skae._shared import MAX_SEED
+
+    est = AutoEncoder(
+        n_components=2, hidden_layer_sizes=(8,), max_iter=2, early_stopping=False, random_state=0
+    ).fit(X)
+    seed = int(np.random.RandomState(0).randint(MAX_SEED, size=3)[0])
+    capped, _ = _explained.explained_variance(est._network, X, seed)
+    np.testing.assert_allclose(est.explained_variance_, capped, rtol=1e-6)
+    monkeypatch.setattr(_explained, "_SAMPLE_BYTES", 64 * 2**20)
+    every_row, _ = _explained.explained_variance(est._network, X, seed)
+    assert not np.allclose(est.explained_variance_, every_row, rtol=1e-6)
