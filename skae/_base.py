@@ -687,7 +687,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             # The rows explained_variance reads, filled (not all of X: it
             # may be memory-mapped).
             rows = run.completed(explained_rows(X, seed))
-            explained, total = explained_variance(run.network, rows, seed)
+            explained, total = explained_variance(run.network, rows)
         return {**attributes, **_spectrum(explained, total, X.shape[0], X.shape[1], dtype)}
 
     def _measured_spectrum(self) -> dict:
@@ -699,7 +699,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         rows = sample.rows
         if has_missing(rows):
             rows = refined(self._network, rows, self.mean_)
-        explained, total = explained_variance(self._network, rows, seed=0)
+        explained, total = explained_variance(self._network, rows)
         return _spectrum(explained, total, sample.n_rows, self.n_features_in_, self.mean_.dtype)
 
     def _keep_trainer(self, trainer: Trainer) -> None:

@@ -19,24 +19,22 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._linear import column_moments, dense_row_blocks, rows_sample
+from ._shared import rows_per_block
 
 # The prefixes cost one decoder pass each over the rows: on at most this many
 # rows, a seeded random subset of larger data. On the MNIST network at 30
 # codes that is 60,000 row decodes, about 4 s on 2 cores beside a fit of
 # several minutes; small tables use every row.
 MAX_EXPLAINED_ROWS = 2000
-# The explained variance is measured on at most MAX_EXPLAINED_ROWS rows and
-# this many bytes of them: fit's seeded subset, partial_fit's sample of the
-# rows it is given (kept with the model). 167 dense rows of 50,000 float64
-# features; MNIST keeps 2,000 rows, 6 MB as float32, 12.5 MB as float64.
-_SAMPLE_BYTES = 64 * 2**20
+# The explained variance is measured on at most MAX_EXPLAINED_ROWS rows
+# and one block of them (_shared.BLOCK_BYTES), which bounds both the copy
+# and the decoding: fit's seeded subset, partial_fit's sample of the rows it
+# is given (kept with the model). 167 dense rows of 50,000 float64 features;
+# MNIST keeps 2,000 rows, 6 MB as float32, 12.5 MB as float64.
 # Truncated codes decoded in one call (rows times prefixes): one call per
-# chunk instead of one per prefix, with the working set of wide rows bounded
-# to about this many bytes of float64 reconstructions (8,192 rows up to
-# 1,024 features). Bounded by rows alone, 2,000 rows of 50,000 sparse
-# features at 8 codes peaked at 16.8 GB and took 76 s.
+# chunk instead of one per prefix, at most a block of float64
+# reconstructions (8,192 rows up to 1,024 features).
 _DECODED_PER_CALL = 8192
-_DECODED_BYTES = 64 * 2**20
 
 
 def prefix_errors(network, X, mean_code: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -57,7 +55,7 @@ def prefix_errors(network, X, mean_code: np.ndarray | None = None) -> tuple[np.n
     sse = np.zeros(width)
     mean = column_moments(X)[0]
     sst = 0.0
-    decoded_per_call = min(_DECODED_PER_CALL, _DECODED_BYTES // (8 * X.shape[1]))
+    decoded_per_call = rows_per_block(8 * X.shape[1], _DECODED_PER_CALL)
     # At least one row a call, with all its prefixes.
     chunk_rows = max(1, decoded_per_call // width)
     for start, rows in zip(
@@ -78,14 +76,13 @@ def code_mean(network, X) -> np.ndarray:
     return network.apply("encode", X, np.float64).mean(axis=0)
 
 
-def explained_variance(network, X, seed: int) -> tuple[np.ndarray, float]:
-    """Per-code explained variance of the network on (at most
-    :func:`sample_size` of) the rows of X.
+def explained_variance(network, rows) -> tuple[np.ndarray, float]:
+    """Per-code explained variance of the network on ``rows`` (see
+    :func:`explained_rows`).
 
     Returns ``explained`` of shape ``(n_components,)`` and the total
     variance of those rows (``ddof=1``, as PCA's).
     """
-    rows = explained_rows(X, seed)
     sse, sst = prefix_errors(network, rows)
     denominator = max(rows.shape[0] - 1, 1)
     explained = (np.concatenate([[sst], sse[:-1]]) - sse) / denominator
@@ -117,20 +114,21 @@ class RowSample:
 
 
 def explained_rows(X, seed: int):
-    """The rows of X the explained variance is measured on: all of them, or
-    a seeded random subset of :func:`sample_size` rows."""
-    return rows_sample(X, sample_size(X), seed)
+    """The rows of X the explained variance is measured on, in memory: all
+    of them, or a seeded random subset of :func:`sample_size` rows."""
+    rows = rows_sample(X, MAX_EXPLAINED_ROWS, seed)
+    return rows_sample(rows, sample_size(rows), seed)
 
 
 def sample_size(X) -> int:
     """The most rows of X's kind a sample keeps: ``MAX_EXPLAINED_ROWS``,
-    fewer where that many would pass ``_SAMPLE_BYTES``."""
+    fewer where that many would pass a block of rows."""
     if sp.issparse(X):
         # A CSR row costs its values and column indices.
         row_bytes = (X.data.itemsize + X.indices.itemsize) * X.nnz / max(X.shape[0], 1)
     else:
         row_bytes = X.shape[1] * X.dtype.itemsize
-    return int(min(MAX_EXPLAINED_ROWS, max(1, _SAMPLE_BYTES // max(row_bytes, 1))))
+    return rows_per_block(row_bytes, MAX_EXPLAINED_ROWS)
 
 
 def _stacked(kept, new):
@@ -150,7 +148,7 @@ def _stacked(kept, new):
 def stream_sample(sample: RowSample | None, X, seed: int) -> RowSample:
     """``sample`` with chunk X added: a uniform random sample of at most
     ``MAX_EXPLAINED_ROWS`` of every row of the stream (fewer for wide
-    rows, see ``_SAMPLE_BYTES``).
+    rows, see :func:`sample_size`).
 
     Every row draws a key, uniform in [0, 1), and the rows with the
     smallest keys are kept (bottom-k sampling), so the sample is uniform

@@ -29,29 +29,21 @@ import scipy.sparse as sp
 from sklearn.decomposition import PCA
 from sklearn.utils.extmath import svd_flip
 
+from ._shared import rows_per_block
+
 # PCA is fitted on at most this many rows (a seeded random subset beyond):
 # a randomized SVD of 100,000 x 784 float32 rows takes about 5 s on 2 cores,
 # and the directions barely move with more rows.
 MAX_PCA_ROWS = 100_000
-# Rows per chunk when computing column moments of large or memory-mapped X,
-# fewer where that many would pass _MOMENT_CHUNK_BYTES as float64 (8,192 rows
-# of 50,000 features are 3.3 GB; 167 rows keep to 64 MiB).
-_MOMENT_CHUNK_ROWS = 8192
-_MOMENT_CHUNK_BYTES = 64 * 2**20
-
-
-def _moment_chunk_rows(n_features: int) -> int:
-    return max(1, min(_MOMENT_CHUNK_ROWS, _MOMENT_CHUNK_BYTES // (8 * max(n_features, 1))))
+# Rows per chunk when reading large or memory-mapped X (column moments, the
+# digest), fewer for wide dense rows (_shared.rows_per_block: 8,192 rows of
+# 50,000 float64 features are 3.3 GB, 167 rows a block).
+_CHUNK_ROWS = 8192
 
 
 # Variances (as a share of the total) below this are treated as this when
 # whitening, so that directions with no variance do not amplify rounding.
 _MIN_VARIANCE_SHARE = 1e-6
-# LinearStart.updated takes a chunk in blocks of rows of about this many
-# float64 bytes (and at least as many rows as codes), so that a sparse
-# chunk of wide rows is never densified whole: 1,000 rows of 100,000
-# features are 800 MB dense.
-_UPDATE_BLOCK_BYTES = 64 * 2**20
 
 
 def column_moments(X) -> tuple[np.ndarray, float]:
@@ -65,7 +57,8 @@ def column_moments(X) -> tuple[np.ndarray, float]:
     total = np.zeros(n_features)
     total_sq = np.zeros(n_features)
     counts = np.full(n_features, n_samples)
-    chunk_rows = _moment_chunk_rows(n_features)
+    # Sparse chunks stay sparse: their size is their stored values.
+    chunk_rows = _CHUNK_ROWS if sp.issparse(X) else rows_per_block(8 * n_features, _CHUNK_ROWS)
     for first in range(0, n_samples, chunk_rows):
         chunk = X[first : first + chunk_rows]
         if sp.issparse(chunk):
@@ -173,11 +166,15 @@ class LinearStart:
         ``partial_fit`` calls this for each new chunk, so the linear path
         follows every row seen, as IncrementalPCA's components do, instead
         of the first chunk's PCA. Missing values (NaN) count at the column
-        means so far. The rows are taken in dense blocks of about
-        ``_UPDATE_BLOCK_BYTES`` (one update each, as IncrementalPCA's
-        ``fit`` takes batches), so sparse X is never densified whole.
+        means so far. The rows are taken in dense float64 blocks of rows
+        (``skae._shared.rows_per_block``, at least as many rows as codes;
+        one update each, as IncrementalPCA's ``fit`` takes batches), so a
+        sparse chunk of wide rows is never densified whole: 1,000 rows of
+        100,000 features are 800 MB dense.
         """
-        block_rows = max(len(self.explained_variance), _UPDATE_BLOCK_BYTES // (8 * X.shape[1]))
+        block_rows = max(
+            len(self.explained_variance), rows_per_block(8 * X.shape[1], max(X.shape[0], 1))
+        )
         start = self
         for block in dense_row_blocks(X, block_rows):
             start = start._updated_by(block, n_seen)
@@ -298,7 +295,7 @@ def chunk_digest(X) -> str:
         # In row blocks: the same bytes in the same order as X whole (C
         # order), with a bounded copy where X is not C-contiguous (a
         # Fortran-ordered or strided memmap would be copied whole).
-        rows = _moment_chunk_rows(X.shape[1])
+        rows = rows_per_block(X.shape[1] * X.dtype.itemsize, _CHUNK_ROWS)
         parts = (X[first : first + rows] for first in range(0, X.shape[0], rows))
     for part in parts:
         digest.update(np.ascontiguousarray(part))
@@ -334,9 +331,11 @@ def dense_row_blocks(X, block_rows: int):
 
 
 def rows_sample(X, max_rows: int, seed: int):
-    """At most ``max_rows`` rows of X (a seeded random subset, in order)."""
+    """At most ``max_rows`` rows of X (a seeded random subset, in order),
+    as an array or sparse matrix: a view that reads rows when indexed
+    (``skae._training.RowView``, which streamed fits hold out) is read."""
     if X.shape[0] <= max_rows:
-        return X
+        return X if sp.issparse(X) or isinstance(X, np.ndarray) else X[:]
     chosen = np.random.default_rng(seed).choice(X.shape[0], max_rows, replace=False)
     return X[np.sort(chosen)]
 

@@ -35,8 +35,10 @@ from sklearn.utils.extmath import randomized_svd
 
 from ._lazy import tf
 from ._linear import dense_row_blocks
+from ._shared import rows_per_block
 
-# Rows read at a time when looking for holes in large or memory-mapped X.
+# Rows read at a time when looking for holes in large or memory-mapped X
+# (fewer for wide rows: _shared.rows_per_block).
 _BLOCK_ROWS = 8192
 # Passes of encode, decode and refill for a row with holes, in training and
 # in inference alike, so that the network trains on rows filled as it will
@@ -76,10 +78,8 @@ def has_missing(X) -> bool:
         return False
     # Slices in X's own dtype: no float64 copy, so a one-row transform pays
     # microseconds for the test.
-    return any(
-        np.isnan(X[first : first + _BLOCK_ROWS]).any()
-        for first in range(0, X.shape[0], _BLOCK_ROWS)
-    )
+    rows = rows_per_block(X.shape[1] * X.dtype.itemsize, _BLOCK_ROWS)
+    return any(np.isnan(X[first : first + rows]).any() for first in range(0, X.shape[0], rows))
 
 
 def check_observed_columns(X, feature_names=None) -> None:
@@ -89,7 +89,8 @@ def check_observed_columns(X, feature_names=None) -> None:
     reconstruct: its mean, its variance and its share of the loss are
     undefined.
     """
-    counts = sum((~np.isnan(block)).sum(axis=0) for block in dense_row_blocks(X, _BLOCK_ROWS))
+    blocks = dense_row_blocks(X, rows_per_block(8 * X.shape[1], _BLOCK_ROWS))
+    counts = sum((~np.isnan(block)).sum(axis=0) for block in blocks)
     empty = np.flatnonzero(np.asarray(counts) == 0)
     if empty.size:
         names = [str(feature_names[i]) for i in empty] if feature_names is not None else empty

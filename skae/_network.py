@@ -21,16 +21,16 @@ from ._layers import (
     RateDropout,
     Standardize,
 )
+from ._shared import rows_per_block
 
 # Rows per inference call: large enough to amortise the call overhead,
 # small enough that the working set stays a few tens of MiB. A multiple of
 # INFERENCE_BLOCK_ROWS.
+# Wide rows take fewer, whole blocks (_shared.BLOCK_BYTES of float32 rows in
+# or out: 8,192 rows up to 2,048 features, 320 of 50,000; by rows alone,
+# transforming 3,000 synthetic TF-IDF rows of 50,000 features raised the peak
+# memory of the process by 2 GB).
 INFERENCE_BATCH_SIZE = 8192
-# ... and at most about this many bytes of float32 rows, in or out, so that
-# wide rows take fewer (8,192 rows up to 2,048 features; 320 rows of 50,000,
-# where 8,192 were 1.6 GB a call: transforming 3,000 synthetic TF-IDF rows
-# of 50,000 features raised the peak memory of the process by 2 GB).
-INFERENCE_BATCH_BYTES = 64 * 2**20
 # Rows go through the network in zero-padded blocks of exactly this many
 # rows. CPU matrix kernels round differently for different row counts (and,
 # for some counts, for different positions in the block), so a fixed block
@@ -158,11 +158,11 @@ def _fastest_call(function, spec: tf.TensorSpec):
 
 
 def _batch_rows(width: int) -> int:
-    """Rows per inference call for rows of ``width`` values (in or out):
-    ``INFERENCE_BATCH_SIZE``, or as many whole blocks as fit in
-    ``INFERENCE_BATCH_BYTES`` (at least one). Each block gives the same
-    rows whichever call holds it, so this changes no result."""
-    fitting = INFERENCE_BATCH_BYTES // (4 * max(width, 1))
+    """Rows per inference call for float32 rows of ``width`` values (in or
+    out): ``INFERENCE_BATCH_SIZE``, or as many whole blocks as fit in a
+    block of rows (at least one). Each block gives the same rows whichever
+    call holds it, so this changes no result."""
+    fitting = rows_per_block(4 * width, INFERENCE_BATCH_SIZE)
     if fitting >= INFERENCE_BATCH_SIZE:
         return INFERENCE_BATCH_SIZE
     return max(INFERENCE_BLOCK_ROWS, fitting // INFERENCE_BLOCK_ROWS * INFERENCE_BLOCK_ROWS)

@@ -22,7 +22,7 @@ from ._docs import fill_doc
 from ._linear import LinearStart, dense_row_blocks
 from ._persistence import NestedSaveMixin
 from ._saveable import saveable
-from ._shared import MAX_SEED
+from ._shared import MAX_SEED, rows_per_block
 
 # The share of rows treated as outliers when ``contamination="auto"``, and the
 # least share left out of training with ``trim="auto"``. On the nine ODDS
@@ -31,8 +31,9 @@ from ._shared import MAX_SEED
 # 0.770, 0.828, 0.856 and 0.851: leaving some out matters far more than how
 # many.
 _AUTO_SHARE = 0.1
-# Reconstruction errors are computed in blocks of this many rows, so that
-# sparse or very long X is never densified as a whole.
+# Reconstruction errors are computed in blocks of this many rows (fewer for
+# wide rows: _shared.rows_per_block), so that sparse or very long X is never
+# densified as a whole.
 _BLOCK_ROWS = 8192
 
 
@@ -67,7 +68,7 @@ def _start_outlyingness(start: LinearStart, X) -> np.ndarray:
     which the network then learns to reconstruct, in training.
     """
     hotelling, error = [], []
-    for block in dense_row_blocks(X, _BLOCK_ROWS):
+    for block in dense_row_blocks(X, rows_per_block(8 * X.shape[1], _BLOCK_ROWS)):
         standardised = (block - start.mean) / start.scale
         codes = standardised @ start.encoding_matrix
         residual = standardised - codes @ start.decoding_matrix
@@ -85,7 +86,7 @@ def _reconstruction_error(estimator, X) -> np.ndarray:
     """
     errors = [
         np.square(block - estimator.inverse_transform(estimator.transform(block))).mean(axis=1)
-        for block in dense_row_blocks(X, _BLOCK_ROWS)
+        for block in dense_row_blocks(X, rows_per_block(8 * X.shape[1], _BLOCK_ROWS))
     ]
     return np.concatenate(errors) if errors else np.zeros(0)
 

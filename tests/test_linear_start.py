@@ -229,9 +229,10 @@ def test_updated_start_is_incremental_pca_of_the_blocks(sparse, monkeypatch):
     from sklearn.decomposition import IncrementalPCA
 
     import skae._linear as linear
+    import skae._shared
 
     X = load_iris().data
-    monkeypatch.setattr(linear, "_UPDATE_BLOCK_BYTES", 5 * 8 * X.shape[1])
+    monkeypatch.setattr(skae._shared, "BLOCK_BYTES", 5 * 8 * X.shape[1])
     chunk = sp.csr_matrix(X[10:]) if sparse else X[10:]
     start = linear.LinearStart.fit(X[:10], 3, 0).updated(chunk, 10)
     reference = IncrementalPCA(3).partial_fit(X[:10])
@@ -290,11 +291,11 @@ def test_chunk_digest_reads_rows_in_bounded_blocks_and_names_values_not_layout()
 def test_column_moments_of_wide_rows_read_bounded_blocks(monkeypatch):
     import tracemalloc
 
-    from skae import _linear
+    from skae import _linear, _shared
 
     X = np.random.default_rng(0).random((2000, 2000))  # 32 MB
     whole = _linear.column_moments(X)
-    monkeypatch.setattr(_linear, "_MOMENT_CHUNK_BYTES", 2 * 2**20)
+    monkeypatch.setattr(_shared, "BLOCK_BYTES", 2 * 2**20)
     tracemalloc.start()
     blocked = _linear.column_moments(X)
     peak = tracemalloc.get_traced_memory()[1]

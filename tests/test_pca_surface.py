@@ -108,7 +108,7 @@ def test_by_default_every_code_is_kept_and_the_spectrum_is_pcas(name, monkeypatc
     # What the start's figures stand for: the network's own reconstructions
     # from each prefix of the codes, decoded.
     monkeypatch.undo()
-    decoded, total = skae._explained.explained_variance(est._network, X_DIGITS, 0)
+    decoded, total = skae._explained.explained_variance(est._network, X_DIGITS)
     np.testing.assert_allclose(decoded, est.explained_variance_, rtol=1e-3, atol=1e-6)
     np.testing.assert_allclose(total, X_DIGITS.var(axis=0, ddof=1).sum(), rtol=1e-6)
 
@@ -482,9 +482,10 @@ def test_stream_sample_keeps_the_rows_with_the_smallest_keys_of_the_whole_stream
 
 
 def test_stream_sample_bounds_its_bytes_and_never_grows_along_the_stream():
-    from skae._explained import _SAMPLE_BYTES, stream_sample
+    from skae._explained import stream_sample
+    from skae._shared import BLOCK_BYTES
 
-    wide = np.zeros((300, _SAMPLE_BYTES // (8 * 100)))
+    wide = np.zeros((300, BLOCK_BYTES // (8 * 100)))
     sample = stream_sample(None, wide, 0)
     assert sample.rows.shape == (100, wide.shape[1]) and sample.size == 100
     # Sparse rows cost less, but the sample stays at 100 rows: one allowed
@@ -550,7 +551,7 @@ def test_partial_fit_leaves_the_explained_variance_to_its_first_read(first, tmp_
         assert not set(MEASURED_ON_READ) & set(vars(est))
     # The first read, of any of the four, measures all four on every row
     # given (400, under the sample's 2,000) and stores them.
-    explained, total = explained_variance(est._network, X_DIGITS, seed=0)
+    explained, total = explained_variance(est._network, X_DIGITS)
     expected = {
         "explained_variance_": explained,
         "explained_variance_ratio_": explained / total,
@@ -578,7 +579,7 @@ def test_partial_fit_after_fit_describes_the_rows_given_since():
 
     est = AutoEncoder(n_components=3, hidden_layer_sizes=(8,), max_iter=2, random_state=0)
     est.fit(X_DIGITS).partial_fit(X_DIGITS[:100])
-    explained, _ = explained_variance(est._network, X_DIGITS[:100], seed=0)
+    explained, _ = explained_variance(est._network, X_DIGITS[:100])
     np.testing.assert_allclose(est.singular_values_, np.sqrt(explained * 99), rtol=1e-5)
     assert est.n_samples_ == 500
 
@@ -586,12 +587,12 @@ def test_partial_fit_after_fit_describes_the_rows_given_since():
 def test_prefix_errors_decode_wide_rows_in_bounded_blocks(monkeypatch):
     import tracemalloc
 
-    from skae import _explained
+    from skae import _explained, _shared
 
     X = np.random.default_rng(0).random((300, 5000))
     est = AutoEncoder(n_components=4, hidden_layer_sizes=(8,), max_iter=1, random_state=0).fit(X)
     unbounded = _explained.prefix_errors(est._network, X)
-    monkeypatch.setattr(_explained, "_DECODED_BYTES", 4 * 2**20)
+    monkeypatch.setattr(_shared, "BLOCK_BYTES", 4 * 2**20)
     tracemalloc.start()
     bounded = _explained.prefix_errors(est._network, X)
     peak = tracemalloc.get_traced_memory()[1]
@@ -604,9 +605,9 @@ def test_prefix_errors_decode_wide_rows_in_bounded_blocks(monkeypatch):
 
 
 def test_explained_variance_rows_are_bounded_in_bytes(monkeypatch):
-    from skae import _explained
+    from skae import _explained, _shared
 
-    monkeypatch.setattr(_explained, "_SAMPLE_BYTES", 80_000)
+    monkeypatch.setattr(_shared, "BLOCK_BYTES", 80_000)
     X = np.random.default_rng(0).random((1000, 100))
     assert _explained.explained_rows(X, 0).shape == (100, 100)
     assert _explained.explained_rows(X.astype(np.float32), 0).shape == (200, 100)
@@ -621,8 +622,7 @@ def test_explained_variance_rows_are_bounded_in_bytes(monkeypatch):
         n_components=2, hidden_layer_sizes=(8,), max_iter=2, early_stopping=False, random_state=0
     ).fit(X)
     seed = int(np.random.RandomState(0).randint(MAX_SEED, size=3)[0])
-    capped, _ = _explained.explained_variance(est._network, X, seed)
+    capped, _ = _explained.explained_variance(est._network, _explained.explained_rows(X, seed))
     np.testing.assert_allclose(est.explained_variance_, capped, rtol=1e-6)
-    monkeypatch.setattr(_explained, "_SAMPLE_BYTES", 64 * 2**20)
-    every_row, _ = _explained.explained_variance(est._network, X, seed)
+    every_row, _ = _explained.explained_variance(est._network, X)
     assert not np.allclose(est.explained_variance_, every_row, rtol=1e-6)

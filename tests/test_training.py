@@ -20,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skae._network as network_module
+import skae._shared
 import skae._training as training_module
 from skae import AutoEncoder, DenseArchitecture, DivergenceError
 from skae._training import CsrTensors, RowView, Trainer, make_optimizer, to_training_data
@@ -109,6 +110,20 @@ def test_streamed_validation_split_reads_rows_in_place(X, monkeypatch):
     assert_array_equal(np.union1d(train_rows.index, val_rows.index), np.arange(len(X)))
     assert_allclose(streamed.validation_scores_, in_memory.validation_scores_, rtol=1e-5)
     assert_allclose(streamed.transform(X), in_memory.transform(X), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_streamed_fit_chooses_a_width_for_a_share(X, sparse, monkeypatch):
+    # The held-out rows of a streamed fit are views (RowView) that the
+    # width search measures its shares on: read as arrays, dense or sparse.
+    data = sp.csr_matrix(X) if sparse else X
+    in_memory = _fit(data, n_components=0.8, early_stopping=True)
+    monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
+    streamed = _fit(data, n_components=0.8, early_stopping=True)
+    assert streamed.n_components_ == in_memory.n_components_
+    assert_allclose(
+        streamed.explained_variance_ratio_, in_memory.explained_variance_ratio_, rtol=1e-3
+    )
 
 
 def test_streaming_chunks_are_bounded_and_shuffled(X, monkeypatch):
@@ -358,7 +373,7 @@ def test_inference_batches_of_wide_rows_are_bounded_in_bytes(X, monkeypatch):
         sizes.append(stop - start)
         return real_blocks(data, start, stop)
 
-    monkeypatch.setattr(network_module, "INFERENCE_BATCH_BYTES", 4 * X.shape[1] * 150)
+    monkeypatch.setattr(skae._shared, "BLOCK_BYTES", 4 * X.shape[1] * 150)
     monkeypatch.setattr(network_module, "_padded_blocks", recording_blocks)
     assert_array_equal(est.transform(X), expected["transform"])
     # Decoding: narrow codes in, rows of X's width out.
