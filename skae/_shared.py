@@ -16,8 +16,8 @@ DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 # decodes or squares: wide rows take fewer rows a block. Counted by rows
 # alone, 8,192 rows of 50,000 features were 1.6 GB as float32 and 3.3 GB
 # as float64 (a synthetic TF-IDF table: measuring the explained variance
-# of 2,000 of its rows at 8 codes peaked at 16.8 GB, and 76 s; now 2.7 GB
-# and 18 s).
+# of 2,000 of its rows at 8 codes peaked at 16.8 GB, and 76 s; now 1.5 GB
+# and 9 s).
 BLOCK_BYTES = 64 * 2**20
 
 
