@@ -77,8 +77,8 @@ def code_mean(network, X) -> np.ndarray:
 
 
 def explained_variance(network, rows) -> tuple[np.ndarray, float]:
-    """Per-code explained variance of the network on ``rows`` (see
-    :func:`explained_rows`).
+    """Per-code explained variance of the network on ``rows`` (fit's
+    :func:`explained_rows`, or partial_fit's :func:`stream_sample`).
 
     Returns ``explained`` of shape ``(n_components,)`` and the total
     variance of those rows (``ddof=1``, as PCA's).
@@ -115,9 +115,11 @@ class RowSample:
 
 def explained_rows(X, seed: int):
     """The rows of X the explained variance is measured on, in memory: all
-    of them, or a seeded random subset of :func:`sample_size` rows."""
-    rows = rows_sample(X, MAX_EXPLAINED_ROWS, seed)
-    return rows_sample(rows, sample_size(rows), seed)
+    of them, or a seeded random subset of :func:`sample_size` rows, sized
+    before any row is copied (from the first rows of a view that reads rows
+    when indexed, ``skae._training.RowView``)."""
+    in_memory = sp.issparse(X) or isinstance(X, np.ndarray)
+    return rows_sample(X, sample_size(X if in_memory else X[:64]), seed)
 
 
 def sample_size(X) -> int:

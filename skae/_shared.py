@@ -3,7 +3,8 @@
 The estimator modules import no TensorFlow (see :mod:`skae._lazy`), yet
 their parameter constraints name the optimisers and dtype policies that
 ``_training`` implements, they draw seeds below the bound that ``_layers``
-accepts, and users catch :class:`DivergenceError` before anything is fitted.
+accepts, users catch :class:`DivergenceError` before anything is fitted, and
+both sides read wide rows in blocks of one size (``rows_per_block``).
 """
 
 # Seeds are drawn below this bound (what NumPy and TensorFlow seeds accept).

@@ -263,6 +263,7 @@ class RowView:
         self.X = X
         self.index = index
         self.shape = (len(index), X.shape[1])
+        self.dtype = X.dtype
 
     def __getitem__(self, rows):
         return self.X[self.index[rows]]

@@ -614,6 +614,15 @@ def test_explained_variance_rows_are_bounded_in_bytes(monkeypatch):
     # A sparse row costs its stored values and their column indices.
     sparse = sp.random(1000, 100, density=0.1, format="csr", random_state=0, dtype=np.float64)
     assert _explained.explained_rows(sparse, 0).shape[0] == 80_000 // (12 * 10)
+    # Sized before any row is copied: 100 rows of a taller X, never 2,000.
+    import tracemalloc
+
+    tall = np.random.default_rng(0).random((5000, 100))
+    tracemalloc.start()
+    rows = _explained.explained_rows(tall, 0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert rows.shape == (100, 100) and peak < 2 * 80_000
     # fit measures on those rows: a seeded subset of 100 (the network's
     # seed, the first drawn from random_state).
     from skae._shared import MAX_SEED

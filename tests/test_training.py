@@ -126,6 +126,15 @@ def test_streamed_fit_chooses_a_width_for_a_share(X, sparse, monkeypatch):
     )
 
 
+def test_streamed_fit_with_missing_values_holds_out_rows(X, monkeypatch):
+    holes = X.copy()
+    holes[::7, 3] = np.nan
+    in_memory = _fit(holes, early_stopping=True)
+    monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
+    streamed = _fit(holes, early_stopping=True)
+    assert_allclose(streamed.validation_scores_, in_memory.validation_scores_, rtol=1e-5)
+
+
 def test_streaming_chunks_are_bounded_and_shuffled(X, monkeypatch):
     seen = []
     monkeypatch.setattr(training_module, "MAX_IN_MEMORY_BYTES", 0)
