@@ -441,8 +441,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         previous_losses = list(self.loss_curve_) if continuing else []
         previous_scores = list(getattr(self, "validation_scores_", [])) if continuing else []
-        # Computed before anything is committed: it decodes many rows, and a
-        # failure here must leave the previous model (and its lease) intact.
         # partial_fit measures the explained variance on a sample of every
         # row it has been given, not on its chunk alone.
         sample = (
@@ -452,6 +450,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             if incremental
             else None
         )
+        # Computed before anything is committed: it decodes many rows, and a
+        # failure here must leave the previous model (and its lease) intact.
         pca_attributes = self._pca_attributes(data, run, continuing)
         self._keep_trainer(run.trainer)
         self.n_components_ = pca_count(self.n_components, run.network.n_components)

@@ -39,8 +39,6 @@ MAX_PCA_ROWS = 100_000
 # digest), fewer for wide dense rows (_shared.rows_per_block: 8,192 rows of
 # 50,000 float64 features are 3.3 GB, 167 rows a block).
 _CHUNK_ROWS = 8192
-
-
 # Variances (as a share of the total) below this are treated as this when
 # whitening, so that directions with no variance do not amplify rounding.
 _MIN_VARIANCE_SHARE = 1e-6
